@@ -1,0 +1,34 @@
+# CivicGrid — the two commands a newcomer needs:
+#   make run    install, build, and serve http://localhost:8080 with demo data
+#   make test   install, build, and run every test (unit, API on SQLite and PostgreSQL, browser)
+BUILD ?= build
+JOBS ?= $(shell nproc)
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+
+.PHONY: run test deps build web clean bench format
+
+run:
+	scripts/install-deps --run
+	$(MAKE) build web
+	$(BUILD)/civicgrid serve --demo
+
+test:
+	scripts/install-deps
+	$(MAKE) build web
+	scripts/run-tests
+
+deps:
+	scripts/install-deps
+
+build:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	ninja -C $(BUILD) -j $(JOBS)
+
+web:
+	scripts/build-web
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp')
+
+clean:
+	rm -rf $(BUILD) web/dist

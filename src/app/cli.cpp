@@ -1,0 +1,185 @@
+#include "app/cli.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "app/app.hpp"
+#include "app/demo.hpp"
+#include "core/password.hpp"
+#include "db/db.hpp"
+#include "db/migrate.hpp"
+#include "http/dispatcher.hpp"
+#include "http/server.hpp"
+#include "http/static_files.hpp"
+#include "modules/auth/service.hpp"
+#include "modules/org/service.hpp"
+#include "modules/people/service.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace cg::cli {
+namespace {
+
+void setup_logging(const Config& config) {
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+}
+
+bool database_healthy(db::Database& db) {
+  try {
+    return db.read([](db::Conn& c) { return !c.query("SELECT 1").empty(); });
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+int serve(Config config, const ServeArgs& args) {
+  if (!args.host.empty()) config.host = args.host;
+  if (args.port >= 0) config.port = args.port;
+  if (!args.web_dir.empty()) config.web_dir = args.web_dir;
+  if (args.workers > 0) config.workers = args.workers;
+  setup_logging(config);
+  auto app = open_app(config);
+  if (args.demo) {
+    DemoSummary s = seed_demo(*app, DemoOptions{});
+    if (s.created) {
+      spdlog::info("演示数据已生成：{} 个区域、{} 幢楼、{} 户、{} 位居民，用时 {:.1f} 秒", s.areas,
+                   s.buildings, s.households, s.residents, s.seconds);
+    }
+  }
+  http::StaticFiles web(config.web_dir);
+  http::Dispatcher dispatcher(app->router, &web, app->metrics,
+                              [&app] { return database_healthy(*app->db); });
+  http::ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.workers = config.workers;
+  options.io_threads = config.io_threads;
+  http::Server server(options, [&dispatcher](http::Request& req) { return dispatcher.handle(req); });
+  server.start();
+  spdlog::info("CivicGrid 社区网格治理平台已启动：http://{}:{}（数据库 {}）",
+               config.host == "0.0.0.0" ? "localhost" : config.host, server.port(),
+               app->db->url_for_log());
+  if (args.demo) print_demo_accounts(std::cout);
+  std::cout.flush();
+  server.run_until_signal();
+  app->db->close();
+  spdlog::info("已停止，数据库已关闭");
+  return 0;
+}
+
+int migrate(const Config& config) {
+  setup_logging(config);
+  auto db = db::Database::open(config.db_url);
+  auto report = migrate_database(*db);
+  for (const auto& name : report.applied) std::cout << "applied " << name << "\n";
+  std::cout << "database at version " << report.current_version << "\n";
+  db->close();
+  return 0;
+}
+
+int demo(const Config& config, const DemoArgs& args) {
+  setup_logging(config);
+  auto app = open_app(config);
+  DemoSummary s = seed_demo(*app, DemoOptions{args.seed, args.scale});
+  if (!s.created) {
+    std::cout << "数据库中已有数据，未生成演示数据 / the database already holds data\n";
+  } else {
+    std::cout << "demo: " << s.areas << " areas, " << s.buildings << " buildings, "
+              << s.households << " households, " << s.residents << " residents, " << s.users
+              << " accounts in " << s.seconds << " s\n";
+    print_demo_accounts(std::cout);
+  }
+  app->db->close();
+  return 0;
+}
+
+int user_add(const Config& config, const UserArgs& args) {
+  setup_logging(config);
+  auto role = auth::role_from_name(args.role);
+  if (!role || *role == auth::Role::resident) {
+    std::cerr << "unknown staff role: " << args.role << "\n";
+    return 2;
+  }
+  if (auto quality = check_password_quality(args.password, args.username); !quality) {
+    for (const FieldError& f : quality.error().errors) std::cerr << f.message << "\n";
+    return 2;
+  }
+  auto app = open_app(config);
+  auto area = app->db->read(
+      [&](db::Conn& conn) { return app->org->area_by_code(conn, args.area_code); });
+  if (!area) {
+    std::cerr << "no area with code " << args.area_code << "\n";
+    return 2;
+  }
+  auto hash = hash_password(args.password);
+  if (!hash) return 1;
+  auth::NewUser user{args.username, args.display_name, args.password, {{*role, area->id}}};
+  std::int64_t id = app->db->write(
+      [&](db::Conn& conn) { return app->auth->create_user_unchecked(conn, user, *hash); });
+  std::cout << "created user " << args.username << " (id " << id << ") as " << args.role
+            << " on " << area->name << "\n";
+  app->db->close();
+  return 0;
+}
+
+int import_residents(const Config& config, const ImportArgs& args) {
+  setup_logging(config);
+  std::ifstream in(args.file, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  auto app = open_app(config);
+  auto report = people::import_residents(*app, bytes.str(), args.community_code, args.dry_run);
+  int code = 0;
+  if (!report) {
+    std::cerr << report.error().title << "：" << report.error().detail << "\n";
+    for (const FieldError& f : report.error().errors) {
+      std::cerr << "  " << f.field << "  " << f.message << "\n";
+    }
+    code = 1;
+  } else {
+    std::cout << (report->dry_run ? "检查完成（未写入）" : "导入完成") << "：编码 "
+              << report->encoding << "，共 " << report->total_rows << " 行，有效 "
+              << report->valid_rows << " 行，导入 " << report->imported << " 行\n";
+    for (const auto& e : report->errors) {
+      std::cout << "  第 " << e.row << " 行 " << e.field << "：" << e.message << "\n";
+    }
+    code = report->errors.empty() ? 0 : 1;
+  }
+  app->db->close();
+  return code;
+}
+
+int export_residents(const Config& config, const ExportArgs& args) {
+  setup_logging(config);
+  auto app = open_app(config);
+  people::SearchQuery query;
+  if (!args.query.empty()) query.q = args.query;
+  if (!args.tag.empty()) query.tags.push_back(args.tag);
+  if (!args.area_code.empty()) {
+    auto area = app->db->read(
+        [&](db::Conn& conn) { return app->org->area_by_code(conn, args.area_code); });
+    if (!area) {
+      std::cerr << "no area with code " << args.area_code << "\n";
+      return 2;
+    }
+    query.area_id = area->id;
+  }
+  auto format = args.format == "csv" ? people::ExportFormat::csv : people::ExportFormat::xlsx;
+  auto file = people::export_residents(*app, format, query);
+  app->db->close();
+  if (!file) {
+    std::cerr << file.error().title << "：" << file.error().detail << "\n";
+    return 1;
+  }
+  std::ofstream out(args.out, std::ios::binary);
+  out << file->bytes;
+  std::cout << "wrote " << args.out << " (" << file->bytes.size() << " bytes)\n";
+  return out ? 0 : 1;
+}
+
+}  // namespace cg::cli

@@ -1,0 +1,318 @@
+#include "app/demo.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <map>
+#include <random>
+#include <span>
+
+#include "app/app.hpp"
+#include "core/idcard.hpp"
+#include "core/password.hpp"
+#include "db/db.hpp"
+#include "modules/auth/service.hpp"
+#include "modules/org/service.hpp"
+#include "modules/people/service.hpp"
+
+namespace cg {
+namespace {
+
+constexpr const char* kDemoPassword = "Demo@2026cg";
+constexpr const char* kDemoResidentPhone = "13951300001";
+
+// Surnames weighted roughly by their frequency in Jiangsu.
+constexpr std::string_view kSurnames[] = {
+    "王", "王", "王", "李", "李", "张", "张", "刘", "陈", "陈", "陈", "杨", "黄", "赵", "吴",
+    "周", "周", "徐", "徐", "孙", "朱", "朱", "胡", "郭", "何", "高", "林", "罗", "顾", "顾",
+    "沈", "施", "曹", "袁", "陆", "陆", "季", "姜", "葛", "瞿", "钱", "缪", "冯", "丁", "范"};
+constexpr std::string_view kMaleChars[] = {"伟", "强", "军", "建", "国", "明", "平", "志", "华",
+                                           "俊", "杰", "涛", "斌", "勇", "峰", "磊", "海", "祖",
+                                           "权", "坚", "文", "松", "宇", "浩", "晨", "鑫"};
+constexpr std::string_view kFemaleChars[] = {"芳", "娟", "敏", "静", "丽", "艳", "玲", "英",
+                                             "红", "霞", "燕", "萍", "梅", "琴", "慧", "婷",
+                                             "雪", "欣", "怡", "佳", "月", "兰", "秀", "珍"};
+
+struct CommunitySpec {
+  std::string_view name;
+  int grids;
+  int buildings;  // in the whole community
+  int households_per_building;
+};
+
+struct StreetSpec {
+  std::string_view name;
+  std::vector<CommunitySpec> communities;
+};
+
+// 八厂社区 as the article counts it: 5 grids, 114 buildings, 9,000+ residents.
+const std::vector<StreetSpec>& demo_streets() {
+  static const std::vector<StreetSpec> streets = {
+      {"新城桥街道",
+       {{"八厂社区", 5, 114, 27}, {"文峰社区", 2, 8, 24}, {"易家桥社区", 2, 8, 24}}},
+      {"秦灶街道", {{"苏阳社区", 2, 8, 20}}},
+      {"小海街道", {{"星月社区", 2, 8, 20}}},
+  };
+  return streets;
+}
+
+const std::vector<std::string_view>& extra_community_names() {
+  static const std::vector<std::string_view> names = {
+      "任港社区", "丽康社区", "濠东社区", "郭里园社区", "隆兴佳园社区", "窑墩坝社区",
+      "丽都社区", "河口社区", "永和佳苑社区", "仁和社区", "通燧社区", "星嘉社区"};
+  return names;
+}
+
+class Generator {
+ public:
+  Generator(App& app, const DemoOptions& options)
+      : app_(app), rng_(options.seed), now_(now_ms()) {}
+
+  DemoSummary run(int scale) {
+    auto started = std::chrono::steady_clock::now();
+    auto actor = auth::system_actor();
+    auto city = create_area(actor, std::nullopt, org::Level::city, "南通市", "3206");
+    auto district = create_area(actor, city, org::Level::district, "崇川区", "320602");
+    std::vector<StreetSpec> streets = demo_streets();
+    for (int i = 1; i < scale; ++i) streets.push_back(generated_street(i));
+    for (const StreetSpec& street : streets) build_street(actor, district, street);
+    create_accounts();
+    summary_.created = true;
+    summary_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return summary_;
+  }
+
+ private:
+  StreetSpec generated_street(int index) {
+    StreetSpec s{"", {}};
+    static std::vector<std::string> names;  // keep the string_views alive
+    names.push_back(fmt::format("第{}街道", index + 1));
+    s.name = names.back();
+    for (std::string_view c : extra_community_names()) s.communities.push_back({c, 5, 40, 24});
+    return s;
+  }
+
+  std::int64_t create_area(const auth::Actor& actor, std::optional<std::int64_t> parent,
+                           org::Level level, std::string_view name,
+                           std::optional<std::string> code = std::nullopt) {
+    org::NewArea in{parent, level, std::string(name), std::move(code)};
+    auto area = app_.org->create_area(actor, in);
+    if (!area) throw std::runtime_error("demo: cannot create area " + std::string(name) + ": " +
+                                        area.error().detail);
+    ++summary_.areas;
+    areas_by_name_[std::string(name)] = area->id;
+    return area->id;
+  }
+
+  void build_street(const auth::Actor& actor, std::int64_t district, const StreetSpec& spec) {
+    std::int64_t street = create_area(actor, district, org::Level::street, spec.name);
+    for (const CommunitySpec& c : spec.communities) {
+      std::int64_t community = create_area(actor, street, org::Level::community, c.name);
+      std::vector<std::int64_t> grids;
+      for (int g = 1; g <= c.grids; ++g) {
+        grids.push_back(create_area(actor, community, org::Level::grid,
+                                    fmt::format("{}第{}网格", c.name, chinese_number(g))));
+      }
+      app_.db->write([&](db::Conn& conn) {
+        for (int b = 0; b < c.buildings; ++b) {
+          std::int64_t grid = grids[static_cast<std::size_t>(b) * grids.size() / c.buildings];
+          populate_building(conn, grid, fmt::format("{}幢", b + 1), c.households_per_building);
+        }
+      });
+    }
+  }
+
+  static std::string chinese_number(int n) {
+    static constexpr std::string_view digits[] = {"零", "一", "二", "三", "四",
+                                                  "五", "六", "七", "八", "九", "十"};
+    return n <= 10 ? std::string(digits[n]) : std::to_string(n);
+  }
+
+  void populate_building(db::Conn& conn, std::int64_t grid, const std::string& building,
+                         int households) {
+    ++summary_.buildings;
+    for (int h = 0; h < households; ++h) {
+      int unit = h / 12 + 1, floor = (h % 12) / 2 + 1, room = floor * 100 + h % 2 + 1;
+      org::Place place = app_.org->find_or_create_household(
+          conn, grid, building, fmt::format("{}单元", unit), floor, std::to_string(room));
+      ++summary_.households;
+      populate_household(conn, place);
+    }
+  }
+
+  // One household: a single elderly person, an elderly couple, or a family.
+  void populate_household(db::Conn& conn, const org::Place& place) {
+    double kind = uniform();
+    std::string surname(pick(kSurnames));
+    if (kind < 0.04) {
+      add(conn, place, surname, random_gender(), age_between(70, 92), "head", {"独居老人"});
+    } else if (kind < 0.12) {
+      int age = age_between(62, 85);
+      add(conn, place, surname, "male", age, "head", {"空巢老人"});
+      add(conn, place, std::string(pick(kSurnames)), "female", age - 2, "spouse", {"空巢老人"});
+    } else {
+      int head_age = age_between(28, 60);
+      add(conn, place, surname, "male", head_age, "head", {});
+      if (uniform() < 0.85) {
+        add(conn, place, std::string(pick(kSurnames)), "female", head_age - 2, "spouse", {});
+      }
+      int children = uniform() < 0.3 ? 2 : (uniform() < 0.8 ? 1 : 0);
+      for (int i = 0; i < children; ++i) {
+        int age = std::max(1, head_age - age_between(24, 34));
+        add(conn, place, surname, random_gender(), age, "child", {});
+      }
+      if (uniform() < 0.15) add(conn, place, surname, random_gender(), head_age + 27, "parent", {});
+    }
+  }
+
+  void add(db::Conn& conn, const org::Place& place, const std::string& surname,
+           const std::string& gender, int age, const std::string& relation,
+           std::vector<std::string> tags) {
+    people::ResidentInput in;
+    in.name = surname + given_name(gender);
+    in.gender = gender;
+    std::string birth = birth_date(age);
+    in.birth_date = birth;
+    in.id_number = id_number(birth, gender);
+    if (age >= 16 && uniform() < 0.92) in.phone = phone_number();
+    in.relation = relation;
+    double r = uniform();
+    in.residence_type = r < 0.7 ? "registered" : (r < 0.9 ? "resident" : "floating");
+    add_tags(tags, age, gender);
+    in.tags = std::move(tags);
+    // The one resident whose phone the README names, for the mobile sign-in.
+    if (!demo_resident_done_ && age >= 30 && age < 60 && relation == "head") {
+      in.phone = kDemoResidentPhone;
+      demo_resident_done_ = true;
+    }
+    auto id = people::create_resident(conn, *app_.pii, place, in, now_);
+    if (!id) throw std::runtime_error("demo: resident: " + id.error().detail);
+    ++summary_.residents;
+  }
+
+  void add_tags(std::vector<std::string>& tags, int age, const std::string& gender) {
+    if (age >= 18 && uniform() < 0.08) tags.push_back("党员");
+    if (age >= 22 && gender == "male" && uniform() < 0.03) tags.push_back("退役军人");
+    if (uniform() < 0.02) tags.push_back("残疾人");
+    if (uniform() < 0.02) tags.push_back("低保");
+    if (age >= 20 && age <= 45 && uniform() < 0.06) tags.push_back("新就业形态");
+    if (age >= 14 && age <= 25 && uniform() < 0.01) tags.push_back("重点青少年");
+  }
+
+  std::string given_name(const std::string& gender) {
+    std::span<const std::string_view> chars =
+        gender == "male" ? std::span<const std::string_view>(kMaleChars)
+                         : std::span<const std::string_view>(kFemaleChars);
+    std::string name(chars[index(chars.size())]);
+    if (uniform() < 0.6) name += chars[index(chars.size())];
+    return name;
+  }
+
+  std::string birth_date(int age) {
+    int year = 2026 - age;
+    int month = static_cast<int>(index(12)) + 1;
+    int day = static_cast<int>(index(28)) + 1;
+    return fmt::format("{:04d}-{:02d}-{:02d}", year, month, day);
+  }
+
+  // A valid GB 11643 number: region, birth date, a two-digit sequence and a
+  // gender digit counted per (region, birth date, gender), so never repeated.
+  std::string id_number(const std::string& birth, const std::string& gender) {
+    std::string region(region_codes_[index(std::size(region_codes_))]);
+    std::string date = birth.substr(0, 4) + birth.substr(5, 2) + birth.substr(8, 2);
+    int n = issued_[region + date + gender]++;
+    int gender_digit = (n / 100 % 5) * 2 + (gender == "male" ? 1 : 0);
+    std::string first17 = fmt::format("{}{}{:02d}{}", region, date, n % 100, gender_digit);
+    return first17 + *id_check_digit(first17);
+  }
+
+  std::string phone_number() {
+    static constexpr std::string_view prefixes[] = {"138", "139", "137", "150", "151", "152",
+                                                    "157", "158", "159", "180", "181", "187",
+                                                    "188", "133", "153", "177", "199"};
+    return fmt::format("{}{:08d}", pick(prefixes), rng_() % 100000000);
+  }
+
+  void create_accounts() {
+    std::string hash = *hash_password(kDemoPassword, app_.auth->password_cost());
+    app_.db->write([&](db::Conn& conn) {
+      for (const DemoAccount& a : demo_accounts()) {
+        if (a.username.empty()) continue;
+        auth::Role role = *auth::role_from_name(role_for(a.role_title));
+        auth::NewUser user{a.username, a.role_title, kDemoPassword,
+                           {{role, areas_by_name_.at(a.area_name)}}};
+        app_.auth->create_user_unchecked(conn, user, hash);
+        ++summary_.users;
+      }
+    });
+  }
+
+  static std::string role_for(const std::string& title) {
+    for (auth::Role r : auth::all_roles()) {
+      if (auth::role_title(r) == title) return std::string(auth::role_name(r));
+    }
+    return "resident";
+  }
+
+  int age_between(int lo, int hi) { return lo + static_cast<int>(index(hi - lo + 1)); }
+  std::string random_gender() { return uniform() < 0.5 ? "male" : "female"; }
+  double uniform() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
+  std::size_t index(std::size_t n) { return rng_() % n; }
+  template <class T, std::size_t N>
+  const T& pick(const T (&items)[N]) {
+    return items[index(N)];
+  }
+
+  App& app_;
+  std::mt19937_64 rng_;
+  std::int64_t now_;
+  DemoSummary summary_;
+  std::map<std::string, std::int64_t> areas_by_name_;
+  std::map<std::string, int> issued_;
+  bool demo_resident_done_ = false;
+  // Districts of Nantong (GB/T 2260), where residents were born.
+  static constexpr std::string_view region_codes_[] = {"320602", "320611", "320612", "320623",
+                                                       "320681", "320682", "320685", "320684"};
+};
+
+bool database_has_areas(App& app) {
+  return app.db->read(
+      [](db::Conn& c) { return c.query_one("SELECT id FROM areas LIMIT 1").has_value(); });
+}
+
+}  // namespace
+
+DemoSummary seed_demo(App& app, const DemoOptions& options) {
+  if (database_has_areas(app)) return {};
+  Generator generator(app, options);
+  return generator.run(options.scale);
+}
+
+const std::vector<DemoAccount>& demo_accounts() {
+  static const std::vector<DemoAccount> accounts = {
+      {"admin", kDemoPassword, "平台管理员", "南通市"},
+      {"xcq_admin", kDemoPassword, "街道管理员", "新城桥街道"},
+      {"bachang_worker", kDemoPassword, "社区工作者", "八厂社区"},
+      {"bachang_grid1", kDemoPassword, "网格员", "八厂社区第一网格"},
+      {"bachang_grid2", kDemoPassword, "网格员", "八厂社区第二网格"},
+      {"wenfeng_worker", kDemoPassword, "社区工作者", "文峰社区"},
+      {"wuye_handler", kDemoPassword, "处置人员", "八厂社区"},
+      {"bachang_volunteer", kDemoPassword, "志愿者管理员", "八厂社区"},
+      {"bachang_party", kDemoPassword, "党组织书记", "八厂社区"},
+      {"suyang_worker", kDemoPassword, "社区工作者", "苏阳社区"},
+  };
+  return accounts;
+}
+
+void print_demo_accounts(std::ostream& out) {
+  out << "\n演示账号 / demo accounts (密码 password: " << kDemoPassword << ")\n";
+  for (const DemoAccount& a : demo_accounts()) {
+    out << fmt::format("  {:<18} {}（{}）\n", a.username, a.role_title, a.area_name);
+  }
+  out << fmt::format("  居民 resident: 手机号 {}，在 /m/login 获取验证码（演示环境验证码写在服务器日志中）\n",
+                     kDemoResidentPhone);
+  out << "控制台 console: /console   手机端 mobile: /m\n\n";
+}
+
+}  // namespace cg

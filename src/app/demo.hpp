@@ -1,0 +1,36 @@
+// The demo dataset: a street of Nantong as the articles describe it
+// (新城桥街道 with 八厂社区 — 5 grids, 114 buildings — 文峰社区, 易家桥社区, and the
+// neighbouring 秦灶街道 with 苏阳社区), households and about 10,000 residents with
+// plausible names and tags in realistic shares, and one account per role per
+// level. Deterministic for a given seed; `scale` adds further streets, for
+// benchmarks.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "app/module.hpp"
+
+namespace cg {
+class App;
+
+struct DemoAccount {
+  std::string username;
+  std::string password;
+  std::string role_title;
+  std::string area_name;
+};
+
+struct DemoSummary {
+  bool created = false;  // false when the database already held data
+  int areas = 0, buildings = 0, households = 0, residents = 0, users = 0;
+  double seconds = 0;
+};
+
+DemoSummary seed_demo(App& app, const DemoOptions& options);
+const std::vector<DemoAccount>& demo_accounts();
+void print_demo_accounts(std::ostream& out);
+
+}  // namespace cg

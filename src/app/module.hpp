@@ -1,0 +1,32 @@
+// A capability of CivicGrid (org, people, cases, …) as the server sees it: its
+// routes and its demo data. Migrations are found by file name under
+// src/modules/<name>/migrations/. Modules are listed once, in
+// src/modules/registry.cpp.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace cg {
+class App;
+namespace http {
+class Router;
+}
+
+struct DemoOptions {
+  std::uint64_t seed = 20261123;
+  int scale = 1;  // 1 = one street (~10,000 residents)
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  virtual std::string_view name() const = 0;
+  virtual void add_routes(http::Router& router) = 0;
+};
+
+// Every module of the server, in dependency order. Defined in modules/registry.cpp.
+std::vector<std::unique_ptr<Module>> make_modules(App& app);
+
+}  // namespace cg

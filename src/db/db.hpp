@@ -1,0 +1,238 @@
+// The storage interface every store.cpp talks to, with SQLite and PostgreSQL
+// behind it.
+//
+// SQL is written once for both engines: `$1`-style placeholders, RETURNING,
+// ON CONFLICT, times as integer epoch milliseconds, flags as integers. Only
+// DDL differs, and migrations express that with a few `{{MACROS}}` (see
+// migrate.hpp).
+//
+// PostgreSQL infers each parameter's type from where it is used; where it
+// cannot (an operand of `||`, `$1 || '%'`), write `CAST($1 AS TEXT) || '%'`.
+// Parameters must be numbered without gaps, and the number of arguments must
+// match the highest `$N`, on both engines.
+//
+// A statement that fails inside write() aborts the whole transaction on
+// PostgreSQL but only that statement on SQLite; catching the DbError inside
+// fn and carrying on makes the commit throw on PostgreSQL. Let it propagate.
+//
+// Thread safety: a Database is shared by all threads. A Conn is used by one
+// thread at a time, only inside the read()/write() call that handed it out.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace cg::db {
+
+// Raw bytes, bound as BLOB (SQLite) or BYTEA (PostgreSQL).
+struct Blob {
+  std::string bytes;
+};
+
+using Value = std::variant<std::monostate, std::int64_t, double, std::string, Blob>;
+
+// A query parameter. Implicit constructors keep call sites short:
+// conn.query(sql, {id, name, std::nullopt}).
+struct Param {
+  Value value;
+  Param(std::nullptr_t) {}
+  Param(std::nullopt_t) {}
+  Param(bool v) : value(std::int64_t{v ? 1 : 0}) {}
+  Param(int v) : value(std::int64_t{v}) {}
+  Param(long v) : value(std::int64_t{v}) {}
+  Param(long long v) : value(std::int64_t{v}) {}
+  Param(unsigned v) : value(std::int64_t{v}) {}
+  Param(double v) : value(v) {}
+  Param(const char* v) : value(std::string(v)) {}
+  Param(std::string_view v) : value(std::string(v)) {}
+  Param(const std::string& v) : value(v) {}
+  Param(std::string&& v) : value(std::move(v)) {}
+  Param(Blob v) : value(std::move(v)) {}
+  template <class T>
+  Param(const std::optional<T>& v) {
+    if (v) value = Param(*v).value;
+  }
+};
+
+// One result row. Values are copied out of the engine, so a Row outlives the
+// statement that produced it. Accessors on NULL return 0 / "".
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  std::size_t size() const { return values_.size(); }
+  bool is_null(std::size_t i) const;
+  std::int64_t i64(std::size_t i) const;
+  double f64(std::size_t i) const;
+  std::string text(std::size_t i) const;
+  std::string blob(std::size_t i) const;
+  std::optional<std::int64_t> opt_i64(std::size_t i) const;
+  std::optional<std::string> opt_text(std::size_t i) const;
+  const Value& value(std::size_t i) const { return values_.at(i); }
+
+ private:
+  std::vector<Value> values_;
+};
+
+using Rows = std::vector<Row>;
+
+// Thrown for database failures. `unique_violation()` lets a service turn a
+// duplicate key into a 409 instead of a 500.
+class DbError : public std::runtime_error {
+ public:
+  enum class Kind { other, unique_violation, foreign_key_violation, busy, connection };
+  DbError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+  bool unique_violation() const { return kind_ == Kind::unique_violation; }
+
+ private:
+  Kind kind_;
+};
+
+enum class Engine { sqlite, postgres };
+
+// One connection, handed out for the duration of a read() or write().
+class Conn {
+ public:
+  virtual ~Conn() = default;
+  // Runs one statement and returns its rows (also for INSERT … RETURNING).
+  // Statements are prepared once per connection and cached.
+  virtual Rows query(std::string_view sql, std::span<const Param> params) = 0;
+  // Runs one statement and returns the number of rows it changed.
+  virtual std::int64_t exec(std::string_view sql, std::span<const Param> params) = 0;
+  // Runs several ;-separated statements without parameters (migrations).
+  virtual void exec_script(std::string_view sql) = 0;
+  virtual Engine engine() const = 0;
+
+  Rows query(std::string_view sql, std::initializer_list<Param> params = {}) {
+    return query(sql, std::span<const Param>(params.begin(), params.size()));
+  }
+  std::int64_t exec(std::string_view sql, std::initializer_list<Param> params = {}) {
+    return exec(sql, std::span<const Param>(params.begin(), params.size()));
+  }
+  // First row, or nullopt.
+  std::optional<Row> query_one(std::string_view sql, std::initializer_list<Param> params = {}) {
+    Rows rows = query(sql, params);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+  }
+};
+
+struct PoolStats {
+  int size = 0;       // connections open
+  int in_use = 0;     // connections handed out now
+  std::int64_t waits = 0;  // times a caller had to wait for a connection
+};
+
+struct Options {
+  int readers = 4;              // SQLite reader connections / PostgreSQL pool size
+  int busy_timeout_ms = 5000;   // SQLite busy_timeout
+  bool synchronous_full = false;  // SQLite synchronous=FULL (power-loss durable) instead of NORMAL
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // Opens "sqlite:PATH" (also "sqlite::memory:" for a private in-memory
+  // database) or "postgresql://…" / "postgres://…" (libpq URI, multi-host with
+  // target_session_attrs=read-write works). Throws DbError on failure.
+  static std::unique_ptr<Database> open(std::string_view url, const Options& options = {});
+
+  virtual Engine engine() const = 0;
+  virtual PoolStats stats() const = 0;
+  virtual std::string url_for_log() const = 0;  // the URL without password
+  // Waits for connections in use and closes all of them.
+  virtual void close() = 0;
+
+  // Runs fn(Conn&) inside one write transaction (BEGIN IMMEDIATE on SQLite's
+  // single writer connection, BEGIN on a pooled PostgreSQL connection). It
+  // commits when fn returns, unless fn returns a std::expected holding an
+  // error; it rolls back on that and on any exception (rethrown).
+  template <class F>
+  auto write(F&& fn) -> std::invoke_result_t<F, Conn&>;
+
+  // Runs fn(Conn&) on a reader connection, in one read transaction so all
+  // its queries see one snapshot.
+  template <class F>
+  auto read(F&& fn) -> std::invoke_result_t<F, Conn&>;
+
+ protected:
+  // A connection lent out by the backend; `release` gives it back.
+  struct Lease {
+    Conn* conn = nullptr;
+    std::function<void(bool broken)> release;
+  };
+  virtual Lease acquire_writer() = 0;
+  virtual Lease acquire_reader() = 0;
+  virtual void begin_write(Conn& c) = 0;
+  virtual void begin_read(Conn& c) = 0;
+  virtual void commit(Conn& c) = 0;
+  virtual void rollback(Conn& c) = 0;
+
+ private:
+  template <class R>
+  static bool holds_error(const R& r) {
+    if constexpr (requires { r.has_value(); typename R::error_type; }) {
+      return !r.has_value();
+    } else {
+      return false;
+    }
+  }
+  template <class F>
+  auto in_transaction(Lease lease, bool writing, F&& fn) -> std::invoke_result_t<F, Conn&>;
+};
+
+template <class F>
+auto Database::in_transaction(Lease lease, bool writing, F&& fn)
+    -> std::invoke_result_t<F, Conn&> {
+  using R = std::invoke_result_t<F, Conn&>;
+  Conn& c = *lease.conn;
+  bool broken = false;
+  try {
+    writing ? begin_write(c) : begin_read(c);
+    if constexpr (std::is_void_v<R>) {
+      fn(c);
+      commit(c);
+      lease.release(false);
+    } else {
+      R result = fn(c);
+      if (holds_error(result)) {
+        rollback(c);
+      } else {
+        commit(c);
+      }
+      lease.release(false);
+      return result;
+    }
+  } catch (...) {
+    try {
+      rollback(c);
+    } catch (...) {
+      broken = true;
+    }
+    lease.release(broken);
+    throw;
+  }
+}
+
+template <class F>
+auto Database::write(F&& fn) -> std::invoke_result_t<F, Conn&> {
+  return in_transaction(acquire_writer(), true, std::forward<F>(fn));
+}
+
+template <class F>
+auto Database::read(F&& fn) -> std::invoke_result_t<F, Conn&> {
+  return in_transaction(acquire_reader(), false, std::forward<F>(fn));
+}
+
+}  // namespace cg::db

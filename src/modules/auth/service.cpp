@@ -1,0 +1,295 @@
+#include "modules/auth/service.hpp"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include "app/app.hpp"
+#include "core/password.hpp"
+#include "core/pii.hpp"
+#include "modules/audit/model.hpp"
+#include "modules/auth/store.hpp"
+
+namespace cg::auth {
+namespace {
+
+constexpr std::int64_t kCodeLifetimeMs = 5 * 60 * 1000;
+constexpr std::int64_t kCodeResendMs = 60 * 1000;
+constexpr int kCodeMaxAttempts = 5;
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                 raw.size());
+  hex.pop_back();
+  return hex;
+}
+
+// Tokens are 256 random bits, so a fast unkeyed hash is enough to make a
+// stolen sessions table useless.
+std::string token_hash(std::string_view token) {
+  unsigned char out[32];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(token.data()),
+                     token.size(), nullptr, 0);
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+  return hex;
+}
+
+std::string six_digit_code() { return fmt::format("{:06d}", randombytes_uniform(1000000)); }
+
+Error bad_credentials() {
+  return {401, "bad-credentials", "用户名或密码错误", "用户名或密码错误，请重新输入", {}};
+}
+
+}  // namespace
+
+void LogSmsSender::send(const std::string& phone, const std::string& text) {
+  spdlog::warn("[短信-演示发送器] 发往 {}：{}（未接入短信网关，验证码仅写入日志）", phone, text);
+}
+
+bool FailureLimiter::blocked(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return false;
+  auto cutoff = std::chrono::steady_clock::now() - window_;
+  std::erase_if(it->second, [&](auto t) { return t < cutoff; });
+  return static_cast<int>(it->second.size()) >= max_;
+}
+
+void FailureLimiter::failed(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  failures_[key].push_back(std::chrono::steady_clock::now());
+}
+
+void FailureLimiter::reset(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  failures_.erase(key);
+}
+
+AuthService::AuthService(db::Database& db, const PiiCipher& pii, const audit::AuditLog& audit)
+    : db_(db), pii_(pii), audit_(audit), sms_(std::make_unique<LogSmsSender>()) {}
+
+AuthService::~AuthService() = default;
+
+void AuthService::set_sms_sender(std::unique_ptr<SmsSender> sender) { sms_ = std::move(sender); }
+
+Result<Principal> AuthService::principal_for_token(std::string_view token, bool via_cookie) {
+  if (token.empty() || token.size() > 128) return fail(errors::unauthenticated());
+  std::string hash = token_hash(token);
+  auto principal = db_.read([&](db::Conn& conn) -> std::optional<Principal> {
+    auto session = store::live_session(conn, hash, now_ms());
+    if (!session) return std::nullopt;
+    auto p = store::principal(conn, session->user_id);
+    if (!p) return std::nullopt;
+    p->session_id = session->session_id;
+    p->csrf_token = session->csrf_token;
+    return p;
+  });
+  if (!principal) return fail(errors::unauthenticated("登录已过期或令牌无效，请重新登录"));
+  principal->via_cookie = via_cookie;
+  return std::move(*principal);
+}
+
+Result<SignIn> AuthService::open_session(std::int64_t user_id) {
+  SignIn out;
+  out.token = random_hex(32);
+  out.csrf_token = random_hex(16);
+  std::int64_t now = now_ms();
+  out.expires_at = now + std::chrono::duration_cast<std::chrono::milliseconds>(kSessionLifetime).count();
+  auto principal = db_.write([&](db::Conn& conn) -> std::optional<Principal> {
+    std::int64_t id = store::insert_session(conn, token_hash(out.token), user_id, "session", "",
+                                            out.csrf_token, now, out.expires_at);
+    auto p = store::principal(conn, user_id);
+    if (p) p->session_id = id;
+    return p;
+  });
+  if (!principal) return fail(errors::unauthenticated("账号已停用"));
+  principal->csrf_token = out.csrf_token;
+  out.principal = std::move(*principal);
+  return out;
+}
+
+Result<SignIn> AuthService::sign_in(const std::string& username, const std::string& password,
+                                    const std::string& address) {
+  std::string account_key = "user:" + username, address_key = "addr:" + address;
+  if (account_failures_.blocked(account_key) || address_failures_.blocked(address_key)) {
+    return fail(errors::rate_limited("登录失败次数过多，请 15 分钟后再试"));
+  }
+  auto login = db_.read([&](db::Conn& conn) { return store::login_by_username(conn, username); });
+  // Verify even for unknown users, so response time does not reveal which exist.
+  static const std::string dummy_hash = *hash_password("not-a-real-password-123!");
+  bool good = verify_password(login ? login->password_hash : dummy_hash, password);
+  if (!login || !good || login->disabled) {
+    account_failures_.failed(account_key);
+    address_failures_.failed(address_key);
+    return fail(bad_credentials());
+  }
+  account_failures_.reset(account_key);
+  if (needs_rehash(login->password_hash, password_cost_)) {
+    if (auto fresh = hash_password(password, password_cost_)) {
+      db_.write([&](db::Conn& conn) { store::update_password_hash(conn, login->id, *fresh, now_ms()); });
+    }
+  }
+  return open_session(login->id);
+}
+
+Status AuthService::send_sms_code(const std::string& phone, const std::string& address) {
+  auto normalized = normalize_mobile_phone(phone);
+  if (!normalized) return fail(normalized.error());
+  if (address_failures_.blocked("addr:" + address)) {
+    return fail(errors::rate_limited("请求过于频繁，请稍后再试"));
+  }
+  std::string idx = pii_.blind_index("phone", *normalized);
+  std::string code = six_digit_code();
+  std::int64_t now = now_ms();
+  bool too_soon = db_.write([&](db::Conn& conn) {
+    auto last = store::last_code_time(conn, idx);
+    if (last && now - *last < kCodeResendMs) return true;
+    store::insert_code(conn, idx, token_hash(code + idx), now, now + kCodeLifetimeMs);
+    return false;
+  });
+  if (too_soon) return fail(errors::rate_limited("验证码已发送，请 60 秒后再试"));
+  sms_->send(*normalized, fmt::format("【社区网格】您的登录验证码是 {}，5 分钟内有效。", code));
+  return {};
+}
+
+Result<SignIn> AuthService::sign_in_with_code(const std::string& phone, const std::string& code,
+                                              const std::string& address) {
+  auto normalized = normalize_mobile_phone(phone);
+  if (!normalized) return fail(normalized.error());
+  if (address_failures_.blocked("addr:" + address)) {
+    return fail(errors::rate_limited("失败次数过多，请稍后再试"));
+  }
+  std::string idx = pii_.blind_index("phone", *normalized);
+  std::int64_t now = now_ms();
+  auto user_id = db_.write([&](db::Conn& conn) -> Result<std::int64_t> {
+    auto live = store::live_code(conn, idx, now);
+    if (!live || live->attempts >= kCodeMaxAttempts) {
+      return fail(Error{401, "bad-code", "验证码错误或已过期", "请重新获取验证码", {}});
+    }
+    if (live->code_hash != token_hash(code + idx)) {
+      return fail(Error{401, "bad-code", "验证码错误或已过期", "验证码不正确", {}});
+    }
+    store::use_code(conn, live->id);
+    if (auto existing = store::user_by_phone(conn, idx)) return *existing;
+    // First sign-in: an account for the phone, linked to the registry record
+    // when the community has registered this phone.
+    auto resident = store::resident_by_phone(conn, idx);
+    std::string name = resident ? resident->name : "居民" + normalized->substr(7);
+    std::optional<std::int64_t> resident_id;
+    if (resident) resident_id = resident->resident_id;
+    std::int64_t id = store::insert_user(conn, std::nullopt, name, "resident", std::nullopt, idx,
+                                         db::Blob{pii_.encrypt(*normalized)},
+                                         mask_phone(*normalized), resident_id, now);
+    if (resident) store::insert_grant(conn, id, Role::resident, resident->grid_id, now);
+    return id;
+  });
+  if (!user_id) {
+    // Writes above are rolled back on error; count the attempt separately.
+    if (user_id.error().type == "bad-code") {
+      address_failures_.failed("addr:" + address);
+      db_.write([&](db::Conn& conn) {
+        if (auto live = store::live_code(conn, idx, now)) store::count_attempt(conn, live->id);
+      });
+    }
+    return fail(user_id.error());
+  }
+  return open_session(*user_id);
+}
+
+void AuthService::sign_out(const Principal& principal) {
+  db_.write([&](db::Conn& conn) { store::revoke_session(conn, principal.session_id); });
+}
+
+Result<ApiToken> AuthService::create_api_token(const Actor& actor, const std::string& name,
+                                               int days) {
+  if (actor.who.kind != "staff") return fail(errors::forbidden("只有工作人员可以创建 API 令牌"));
+  ApiToken token{0, name, random_hex(32), now_ms() + std::int64_t{days} * 86400000};
+  token.id = db_.write([&](db::Conn& conn) {
+    std::int64_t id = store::insert_session(conn, token_hash(token.token), actor.who.user_id, "api",
+                                            name, "", now_ms(), token.expires_at);
+    audit_.record(conn, actor,
+                  {"api_token.create", "user", std::to_string(actor.who.user_id), name,
+                   actor.who.grants.empty() ? "" : actor.who.grants.front().area_path,
+                   actor.who.grants.empty() ? actor.who.kind
+                                            : std::string(role_name(actor.who.grants.front().role))});
+    return id;
+  });
+  return token;
+}
+
+std::int64_t AuthService::create_user_unchecked(db::Conn& conn, const NewUser& user,
+                                                const std::string& password_hash) {
+  std::int64_t now = now_ms();
+  std::int64_t id = store::insert_user(conn, user.username, user.display_name, "staff",
+                                       password_hash, std::nullopt, nullptr, "", std::nullopt, now);
+  for (const RoleOnArea& r : user.roles) store::insert_grant(conn, id, r.role, r.area_id, now);
+  return id;
+}
+
+Result<UserView> AuthService::create_user(const Actor& actor, const NewUser& user) {
+  if (auto quality = check_password_quality(user.password, user.username); !quality) {
+    return fail(quality.error());
+  }
+  auto hash = hash_password(user.password, password_cost_);
+  if (!hash) return fail(hash.error());
+  auto created = db_.write([&](db::Conn& conn) -> Result<UserView> {
+    UserView view{0, user.username, user.display_name, "staff", false, {}};
+    std::string first_path;
+    for (std::size_t i = 0; i < user.roles.size(); ++i) {
+      const RoleOnArea& r = user.roles[i];
+      auto path = store::area_path(conn, r.area_id);
+      // Granting needs users.manage over the area: nobody hands out more than they hold.
+      if (!path || !actor.who.can(Permission::users_manage, *path)) {
+        return fail(errors::invalid_field(fmt::format("roles[{}].area_id", i), "scope",
+                                          "无权在该区域授予角色"));
+      }
+      // Nor a role that carries a permission the granter lacks there.
+      for (Permission p : all_permissions()) {
+        if (role_has(r.role, p) && !actor.who.can(p, *path)) {
+          return fail(errors::invalid_field(fmt::format("roles[{}].role", i), "scope",
+                                            "不能授予超出自身权限的角色"));
+        }
+      }
+      if (first_path.empty()) first_path = *path;
+      view.grants.push_back({r.role, r.area_id, *path, "", ""});
+    }
+    try {
+      view.id = create_user_unchecked(conn, user, *hash);
+    } catch (const db::DbError& e) {
+      if (e.unique_violation()) {
+        return fail(errors::conflict("duplicate-username", "用户名已存在", "该用户名已被使用"));
+      }
+      throw;
+    }
+    audit_.record(conn, actor,
+                  {"user.create", "user", std::to_string(view.id), user.username, first_path,
+                   actor.who.acting_role(Permission::users_manage, first_path)});
+    return view;
+  });
+  return created;
+}
+
+Result<std::vector<UserView>> AuthService::list_users(const Actor& actor,
+                                                      std::optional<std::int64_t> area) {
+  std::vector<std::string> scopes = actor.who.scopes(Permission::users_manage);
+  if (scopes.empty()) return fail(errors::forbidden("无权查看账号"));
+  return db_.read([&](db::Conn& conn) -> Result<std::vector<UserView>> {
+    if (area) {
+      auto path = store::area_path(conn, *area);
+      if (!path || !actor.who.can(Permission::users_manage, *path)) {
+        return fail(errors::not_found());
+      }
+      scopes = {*path};
+    }
+    std::vector<UserView> users;
+    for (const std::string& scope : scopes) {
+      for (UserView& u : store::users_in(conn, scope)) users.push_back(std::move(u));
+    }
+    return users;
+  });
+}
+
+}  // namespace cg::auth

@@ -1,0 +1,140 @@
+// Accounts, sign-in and sessions.
+//
+// Staff sign in with a username and an argon2id password; residents with
+// their phone and a one-time code sent through an SmsSender. A successful
+// sign-in yields a random session token (only its hash is stored) and a CSRF
+// token. Programs use bearer API tokens. Failed sign-ins are rate-limited per
+// account and per address.
+//
+// Thread safety: all public functions may be called concurrently.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/password.hpp"
+#include "db/db.hpp"
+#include "modules/auth/model.hpp"
+
+namespace cg {
+class PiiCipher;
+}
+namespace cg::audit {
+class AuditLog;
+}
+
+namespace cg::auth {
+
+// Delivers one-time codes. The built-in LogSmsSender writes them to the log,
+// which is what the demo uses; a deployment plugs in its SMS gateway here.
+class SmsSender {
+ public:
+  virtual ~SmsSender() = default;
+  virtual void send(const std::string& phone, const std::string& text) = 0;
+};
+
+class LogSmsSender : public SmsSender {
+ public:
+  void send(const std::string& phone, const std::string& text) override;
+};
+
+// Counts failures in a sliding window; in memory, so per server process.
+class FailureLimiter {
+ public:
+  FailureLimiter(int max_failures, std::chrono::seconds window)
+      : max_(max_failures), window_(window) {}
+  bool blocked(const std::string& key);
+  void failed(const std::string& key);
+  void reset(const std::string& key);
+
+ private:
+  std::mutex mutex_;
+  int max_;
+  std::chrono::seconds window_;
+  std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> failures_;
+};
+
+struct SignIn {
+  std::string token;
+  std::string csrf_token;
+  std::int64_t expires_at = 0;
+  Principal principal;
+};
+
+struct RoleOnArea {
+  Role role;
+  std::int64_t area_id = 0;
+};
+
+struct NewUser {
+  std::string username;
+  std::string display_name;
+  std::string password;
+  std::vector<RoleOnArea> roles;
+};
+
+struct UserView {
+  std::int64_t id = 0;
+  std::string username;
+  std::string display_name;
+  std::string kind;
+  bool disabled = false;
+  std::vector<Grant> grants;
+};
+
+struct ApiToken {
+  std::int64_t id = 0;
+  std::string name;
+  std::string token;  // shown once
+  std::int64_t expires_at = 0;
+};
+
+class AuthService {
+ public:
+  AuthService(db::Database& db, const PiiCipher& pii, const audit::AuditLog& audit);
+  ~AuthService();
+
+  void set_sms_sender(std::unique_ptr<SmsSender> sender);
+  // Tests use libsodium's minimal cost; production keeps the default.
+  void set_password_cost(PasswordHashCost cost) { password_cost_ = cost; }
+  PasswordHashCost password_cost() const { return password_cost_; }
+
+  // The caller behind a session or API token; 401 when unknown, expired or revoked.
+  Result<Principal> principal_for_token(std::string_view token, bool via_cookie);
+
+  Result<SignIn> sign_in(const std::string& username, const std::string& password,
+                         const std::string& address);
+  Status send_sms_code(const std::string& phone, const std::string& address);
+  Result<SignIn> sign_in_with_code(const std::string& phone, const std::string& code,
+                                   const std::string& address);
+  void sign_out(const Principal& principal);
+
+  Result<ApiToken> create_api_token(const Actor& actor, const std::string& name, int days);
+  Result<UserView> create_user(const Actor& actor, const NewUser& user);
+  Result<std::vector<UserView>> list_users(const Actor& actor, std::optional<std::int64_t> area);
+
+  // For the CLI and demo data: creates a staff user with no permission check.
+  // Throws DbError on a duplicate username.
+  std::int64_t create_user_unchecked(db::Conn& conn, const NewUser& user,
+                                     const std::string& password_hash);
+  static constexpr std::chrono::hours kSessionLifetime{12};
+
+ private:
+  Result<SignIn> open_session(std::int64_t user_id);
+  db::Database& db_;
+  const PiiCipher& pii_;
+  const audit::AuditLog& audit_;
+  std::unique_ptr<SmsSender> sms_;
+  PasswordHashCost password_cost_ = PasswordHashCost::interactive();
+  FailureLimiter account_failures_{5, std::chrono::minutes(15)};
+  FailureLimiter address_failures_{30, std::chrono::minutes(15)};
+};
+
+}  // namespace cg::auth

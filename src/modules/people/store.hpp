@@ -1,0 +1,76 @@
+// SQL of the residents registry. Functions run inside the caller's
+// transaction and decide nothing: scope, validation and encryption are the
+// service's business.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/db.hpp"
+#include "modules/people/model.hpp"
+
+namespace cg::people::store {
+
+// An encrypted personal value as stored: ciphertext, blind index, mask.
+struct Sealed {
+  std::optional<db::Blob> enc;
+  std::optional<std::string> idx;
+  std::string masked;
+};
+
+// A resident with the columns only the service may see.
+struct StoredResident {
+  Resident resident;
+  std::optional<std::int64_t> street_id;
+  Sealed id_number;
+  Sealed phone;
+};
+
+// A path range [from, to): one subtree of the org tree.
+struct PathRange {
+  std::string from;
+  std::string to;
+};
+
+struct Filter {
+  std::vector<PathRange> scopes;  // OR-ed; never empty
+  std::optional<PathRange> area;
+  std::optional<std::int64_t> after_id;
+  std::optional<std::string> gram;         // a name gram the resident must have
+  std::optional<std::string> like;         // escaped LIKE substring of the name
+  std::optional<std::string> id_number_idx;
+  std::optional<std::string> phone_idx;
+  std::vector<std::string> tags;
+  int limit = 20;
+};
+
+std::int64_t insert_resident(db::Conn& conn, const StoredResident& row);
+void update_resident(db::Conn& conn, const StoredResident& row);
+void delete_resident(db::Conn& conn, std::int64_t id);
+std::optional<StoredResident> find_resident(db::Conn& conn, std::int64_t id);
+std::optional<std::int64_t> resident_with_id_number(db::Conn& conn, const std::string& idx);
+std::vector<Resident> search(db::Conn& conn, const Filter& filter);
+
+// The index of name grams and the tags of a resident are replaced as a whole.
+void set_name_grams(db::Conn& conn, std::int64_t resident_id, const std::vector<std::string>& grams);
+void set_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
+              const std::vector<std::string>& tags);
+std::vector<std::string> tags_of(db::Conn& conn, std::int64_t resident_id);
+std::map<std::int64_t, std::vector<std::string>> tags_of_many(db::Conn& conn,
+                                                              const std::vector<std::int64_t>& ids);
+
+struct StoredTag {
+  std::string name;
+  std::optional<std::int64_t> community_id;
+  std::string path;  // "" for built-in tags
+};
+std::vector<StoredTag> list_tags(db::Conn& conn);
+// True when `name` is built in or belongs to `community_id`.
+bool tag_usable(db::Conn& conn, const std::string& name, std::int64_t community_id);
+void insert_tag(db::Conn& conn, const std::string& name, std::int64_t community_id,
+                const std::string& path, std::int64_t now);
+
+}  // namespace cg::people::store

@@ -1,0 +1,201 @@
+// Signing in, sessions, CSRF, API tokens, resident codes, accounts and scope.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "support/test_app.hpp"
+
+namespace cg::test {
+namespace {
+
+namespace json = boost::json;
+
+class Auth : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { app_ = new TestApp(); }
+  static void TearDownTestSuite() { delete app_; }
+  static TestApp* app_;
+};
+TestApp* Auth::app_ = nullptr;
+
+TEST_F(Auth, StaffSignInSetsAnHttpOnlySameSiteCookieAndReturnsTheCsrfToken) {
+  auto c = app_->client();
+  auto res = c.post("/api/v1/auth/login", {{"username", "grid1_worker"}, {"password", Client::kPassword}});
+  ASSERT_EQ(res.status, 200) << res.body;
+  std::string cookie = res.header("set-cookie");
+  EXPECT_NE(cookie.find("cg_session="), std::string::npos);
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+  auto body = res.json().as_object();
+  EXPECT_EQ(body.at("csrf_token").as_string().size(), 32u);
+  EXPECT_EQ(body.at("user").at("username"), "grid1_worker");
+  EXPECT_EQ(body.at("user").at("roles").as_array()[0].at("role"), "grid_worker");
+}
+
+TEST_F(Auth, MeDescribesTheCallerAndTheirPermissions) {
+  auto c = app_->as("party1");
+  auto me = c.get("/api/v1/me").json().as_object();
+  EXPECT_EQ(me.at("display_name"), "八厂党支部书记");
+  auto perms = me.at("permissions").as_array();
+  EXPECT_NE(std::find(perms.begin(), perms.end(), json::value("people.read")), perms.end());
+  EXPECT_EQ(std::find(perms.begin(), perms.end(), json::value("people.reveal")), perms.end());
+}
+
+TEST_F(Auth, WrongPasswordAndUnknownUserGetTheSameAnswer) {
+  auto c = app_->client();
+  auto wrong = c.post("/api/v1/auth/login", {{"username", "handler1"}, {"password", "nope-nope-nope"}});
+  auto unknown = c.post("/api/v1/auth/login", {{"username", "nobody"}, {"password", "nope-nope-nope"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(wrong.json().at("title"), unknown.json().at("title"));
+}
+
+TEST_F(Auth, SignInValidatesItsFields) {
+  auto c = app_->client();
+  auto res = c.post("/api/v1/auth/login", {{"username", 42}});
+  EXPECT_EQ(res.status, 400);
+  auto errors = res.json().at("errors").as_array();
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].at("field"), "username");
+  EXPECT_EQ(errors[0].at("code"), "type");
+  EXPECT_EQ(errors[1].at("field"), "password");
+  EXPECT_EQ(errors[1].at("code"), "required");
+}
+
+TEST_F(Auth, RepeatedFailuresAreRateLimitedPerAccount) {
+  TestApp own;  // a fresh limiter
+  auto c = own.client();
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(c.post("/api/v1/auth/login", {{"username", "party1"}, {"password", "wrong-wrong"}}).status, 401);
+  }
+  auto blocked = c.post("/api/v1/auth/login", {{"username", "party1"}, {"password", Client::kPassword}});
+  EXPECT_EQ(blocked.status, 429);
+  EXPECT_EQ(blocked.json().at("type"), "/problems/rate-limited");
+}
+
+TEST_F(Auth, CookieWritesNeedTheCsrfHeader) {
+  auto c = app_->as("admin");
+  c.drop_csrf();
+  auto res = c.post("/api/v1/auth/tokens", {{"name", "no csrf"}});
+  EXPECT_EQ(res.status, 403);
+  EXPECT_EQ(res.json().at("type"), "/problems/csrf");
+}
+
+TEST_F(Auth, BearerTokensWorkWithoutCsrfAndCanBeUsedByPrograms) {
+  auto admin = app_->as("admin");
+  auto res = admin.post("/api/v1/auth/tokens", {{"name", "导入脚本"}, {"days", 30}});
+  ASSERT_EQ(res.status, 201) << res.body;
+  std::string token(res.json().at("token").as_string());
+  Client program(app_->port());
+  program.set_bearer(token);
+  EXPECT_EQ(program.get("/api/v1/me").json().at("username"), "admin");
+  Client forged(app_->port());
+  forged.set_bearer(std::string(64, 'a'));
+  EXPECT_EQ(forged.get("/api/v1/me").status, 401);
+}
+
+TEST_F(Auth, SignOutEndsTheSession) {
+  auto c = app_->as("handler1");
+  EXPECT_EQ(c.post("/api/v1/auth/logout", json::object{}).status, 204);
+  EXPECT_EQ(c.get("/api/v1/me").status, 401);
+}
+
+TEST_F(Auth, ResidentSignsInWithPhoneAndCode) {
+  auto c = app_->client();
+  auto sent = c.post("/api/v1/auth/sms-code", {{"phone", "139-5130-0077"}});
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  std::string code = app_->last_sms_code("13951300077");
+  ASSERT_EQ(code.size(), 6u);
+  auto wrong = c.post("/api/v1/auth/sms-login", {{"phone", "13951300077"}, {"code", code == "000000" ? "111111" : "000000"}});
+  EXPECT_EQ(wrong.status, 401);
+  auto ok = c.post("/api/v1/auth/sms-login", {{"phone", "13951300077"}, {"code", code}});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.json().at("user").at("kind"), "resident");
+  // A code works once.
+  auto again = c.post("/api/v1/auth/sms-login", {{"phone", "13951300077"}, {"code", code}});
+  EXPECT_EQ(again.status, 401);
+}
+
+TEST_F(Auth, CodesAreNotResentWithinAMinuteAndBadPhonesAreRefused) {
+  auto c = app_->client();
+  EXPECT_EQ(c.post("/api/v1/auth/sms-code", {{"phone", "13951300088"}}).status, 202);
+  EXPECT_EQ(c.post("/api/v1/auth/sms-code", {{"phone", "13951300088"}}).status, 429);
+  auto bad = c.post("/api/v1/auth/sms-code", {{"phone", "12345"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.json().at("errors").as_array()[0].at("field"), "phone");
+}
+
+TEST_F(Auth, ACommunityWorkerCreatesAGridWorkerInTheirCommunity) {
+  auto c = app_->as("bachang_worker");
+  const World& w = app_->world();
+  auto res = c.post("/api/v1/users", {{"username", "grid1_new"},
+                                      {"display_name", "新网格员"},
+                                      {"password", "Grid@Worker2026"},
+                                      {"roles", json::array{{{"role", "grid_worker"}, {"area_id", w.grid1}}}}});
+  ASSERT_EQ(res.status, 201) << res.body;
+  Client fresh(app_->port());
+  fresh.login("grid1_new", "Grid@Worker2026");
+  EXPECT_EQ(fresh.get("/api/v1/me").json().at("roles").as_array()[0].at("area").at("id"), w.grid1);
+}
+
+TEST_F(Auth, NobodyGrantsOutsideTheirScopeOrAboveTheirRole) {
+  auto c = app_->as("bachang_worker");
+  const World& w = app_->world();
+  auto outside = c.post("/api/v1/users", {{"username", "x_wenfeng"}, {"display_name", "x"},
+                                          {"password", "Grid@Worker2026"},
+                                          {"roles", json::array{{{"role", "grid_worker"}, {"area_id", w.grid3}}}}});
+  EXPECT_EQ(outside.status, 400);
+  EXPECT_EQ(outside.json().at("errors").as_array()[0].at("field"), "roles[0].area_id");
+  auto above = c.post("/api/v1/users", {{"username", "x_admin"}, {"display_name", "x"},
+                                        {"password", "Grid@Worker2026"},
+                                        {"roles", json::array{{{"role", "street_admin"}, {"area_id", w.bachang}}}}});
+  EXPECT_EQ(above.status, 400);
+  auto grid_worker = app_->as("grid1_worker");
+  auto no_right = grid_worker.post("/api/v1/users", {{"username", "x_g"}, {"display_name", "x"},
+                                                     {"password", "Grid@Worker2026"},
+                                                     {"roles", json::array{{{"role", "grid_worker"}, {"area_id", w.grid1}}}}});
+  EXPECT_EQ(no_right.status, 400);
+}
+
+TEST_F(Auth, WeakPasswordsAndDuplicateNamesAreRefused) {
+  auto c = app_->as("admin");
+  const World& w = app_->world();
+  auto weak = c.post("/api/v1/users", {{"username", "weakling"}, {"display_name", "x"},
+                                       {"password", "12345678"},
+                                       {"roles", json::array{{{"role", "handler"}, {"area_id", w.bachang}}}}});
+  EXPECT_EQ(weak.status, 400);
+  EXPECT_EQ(weak.json().at("errors").as_array()[0].at("field"), "password");
+  auto dup = c.post("/api/v1/users", {{"username", "handler1"}, {"display_name", "x"},
+                                      {"password", "Handler@Unit2026"},
+                                      {"roles", json::array{{{"role", "handler"}, {"area_id", w.bachang}}}}});
+  EXPECT_EQ(dup.status, 409);
+  auto bad_role = c.post("/api/v1/users", {{"username", "x_role"}, {"display_name", "x"},
+                                           {"password", "Handler@Unit2026"},
+                                           {"roles", json::array{{{"role", "emperor"}, {"area_id", w.bachang}}}}});
+  EXPECT_EQ(bad_role.status, 400);
+}
+
+TEST_F(Auth, UserListsFollowScope) {
+  auto c = app_->as("wenfeng_worker");
+  auto users = c.get("/api/v1/users").json().at("items").as_array();
+  for (const auto& u : users) EXPECT_NE(u.at("username"), "grid1_worker");
+  EXPECT_EQ(c.get("/api/v1/users?area=" + std::to_string(app_->world().bachang)).status, 404);
+  EXPECT_EQ(app_->as("grid1_worker").get("/api/v1/users").status, 403);
+}
+
+TEST_F(Auth, AuditLogRecordsWritesAndIsScoped) {
+  auto admin = app_->as("admin");
+  admin.post("/api/v1/auth/tokens", {{"name", "audit-check"}});
+  auto res = admin.get("/api/v1/audit?action=api_token.create&limit=5");
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto items = res.json().at("items").as_array();
+  ASSERT_FALSE(items.empty());
+  EXPECT_EQ(items[0].at("user").at("display_name"), "平台管理员");
+  EXPECT_FALSE(items[0].at("request_id").as_string().empty());
+  EXPECT_EQ(app_->as("grid1_worker").get("/api/v1/audit").status, 403);
+  EXPECT_EQ(admin.get("/api/v1/audit?cursor=abc").status, 400);
+  EXPECT_EQ(app_->client().get("/api/v1/audit").status, 401);
+}
+
+}  // namespace
+}  // namespace cg::test

@@ -1,0 +1,110 @@
+// A write the server acknowledged survives `kill -9`, and SIGTERM shuts the
+// server down cleanly with exit code 0. Runs the real civicgrid binary.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <thread>
+
+#include "app/app.hpp"
+#include "db/db.hpp"
+#include "support/test_app.hpp"
+
+namespace cg::test {
+namespace {
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The civicgrid binary serving `db_url` on a free port.
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& db_url, const std::string& data_dir) : port_(free_port()) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::string port = std::to_string(port_);
+      ::execl(CIVICGRID_BINARY, CIVICGRID_BINARY, "serve", "--db", db_url.c_str(), "--data-dir",
+              data_dir.c_str(), "--port", port.c_str(), "--web-dir", "/nonexistent", nullptr);
+      ::_exit(127);
+    }
+    for (int i = 0; i < 200; ++i) {
+      try {
+        if (Client(port_).get("/healthz").status == 200) return;
+      } catch (const std::exception&) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "server did not start";
+  }
+  ~ServerProcess() {
+    if (pid_ > 0) stop(SIGKILL);
+  }
+  int port() const { return port_; }
+  int stop(int signal) {
+    ::kill(pid_, signal);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
+std::int64_t count_buildings(TestApp& app) {
+  auto opened = open_app(app.app().config);
+  auto n = opened->db->read(
+      [](db::Conn& c) { return c.query("SELECT COUNT(*) FROM buildings").front().i64(0); });
+  opened->db->close();
+  return n;
+}
+
+TEST(Durability, AcknowledgedWritesSurviveKill9) {
+  TestApp app;
+  std::int64_t before = count_buildings(app);
+  int acknowledged = 0;
+  {
+    ServerProcess server(app.db_url(), app.data_dir());
+    Client c(server.port());
+    c.login("bachang_worker");
+    for (int i = 0; i < 40; ++i) {
+      auto res = c.post("/api/v1/buildings", {{"grid_id", app.world().grid1},
+                                              {"name", "持久" + std::to_string(i) + "幢"}});
+      if (res.status == 201) ++acknowledged;
+    }
+    ASSERT_EQ(acknowledged, 40);
+    int status = server.stop(SIGKILL);
+    EXPECT_TRUE(WIFSIGNALED(status));
+  }
+  EXPECT_EQ(count_buildings(app), before + acknowledged);
+}
+
+TEST(Durability, SigtermFinishesGracefullyWithExitCodeZero) {
+  TestApp app;
+  ServerProcess server(app.db_url(), app.data_dir());
+  Client c(server.port());
+  c.login("bachang_worker");
+  EXPECT_EQ(c.get("/api/v1/me").status, 200);
+  int status = server.stop(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace cg::test

@@ -1,0 +1,36 @@
+// Sign-in helpers: through the UI (what a user does) or through the API (fast set-up).
+import { BASE_URL } from './browser.js'
+
+export const WORKER = {
+  username: process.env.CIVICGRID_E2E_USER ?? 'bachang_worker',
+  password: process.env.CIVICGRID_E2E_PASSWORD ?? 'Demo@2026cg',
+}
+export const GRID_WORKER = {
+  username: process.env.CIVICGRID_E2E_GRID_USER ?? 'bachang_grid1',
+  password: process.env.CIVICGRID_E2E_GRID_PASSWORD ?? process.env.CIVICGRID_E2E_PASSWORD ?? 'Demo@2026cg',
+}
+
+/** Fills the console sign-in form and waits for the console shell. */
+export async function loginConsole(page, { username, password } = WORKER) {
+  await page.goto('/login')
+  await page.getByLabel('用户名').fill(username)
+  await page.getByLabel('密码', { exact: true }).fill(password)
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL(/\/console/)
+  await page.locator('.top').waitFor()
+}
+
+/** Signs the page's browser context in through POST /api/v1/auth/login; returns the /me user. */
+export async function loginApi(page, { username, password } = WORKER) {
+  const res = await page.request.post(`${BASE_URL}/api/v1/auth/login`, { data: { username, password } })
+  if (!res.ok()) throw new Error(`login as ${username} failed: ${res.status()} ${await res.text()}`)
+  const body = await res.json()
+  return body.user
+}
+
+/** GET helper that shares the page's cookies. */
+export async function apiGet(page, path) {
+  const res = await page.request.get(`${BASE_URL}/api/v1${path}`)
+  if (!res.ok()) throw new Error(`GET ${path}: ${res.status()} ${await res.text()}`)
+  return res.json()
+}

@@ -1,0 +1,174 @@
+// Records of the CivicGrid JSON API (/api/v1). Field names mirror the server exactly.
+
+export type AreaLevel = 'city' | 'district' | 'street' | 'community' | 'grid'
+export type RoleName =
+  | 'platform_admin'
+  | 'street_admin'
+  | 'community_worker'
+  | 'grid_worker'
+  | 'handler'
+  | 'volunteer_manager'
+  | 'party_secretary'
+  | 'resident'
+export type Gender = 'male' | 'female'
+export type ResidenceType = 'registered' | 'resident' | 'floating'
+export type Relation = 'head' | 'spouse' | 'child' | 'parent' | 'grandchild' | 'sibling' | 'other'
+
+export interface AreaRef {
+  id: number
+  name: string
+  level: AreaLevel
+  path: string
+}
+
+export interface RoleGrant {
+  role: RoleName
+  area: AreaRef
+}
+
+export interface Me {
+  id: number
+  username: string
+  display_name: string
+  kind: 'staff' | 'resident'
+  roles: RoleGrant[]
+  permissions: string[]
+  csrf_token?: string
+  /** Not in the written contract yet; shown on the mobile "我的" page when the server sends it. */
+  household?: { id: number; address: string } | null
+}
+
+export interface LoginResult {
+  user: Me
+  csrf_token: string
+}
+
+export interface AreaCounts {
+  grids: number
+  buildings: number
+  households: number
+  residents: number
+}
+
+export interface AreaNode {
+  id: number
+  code: string
+  name: string
+  level: AreaLevel
+  parent_id: number | null
+  counts: AreaCounts
+  children?: AreaNode[]
+}
+
+export interface Area {
+  id: number
+  code: string
+  name: string
+  level: AreaLevel
+  parent_id: number | null
+  path: string
+  has_boundary: boolean
+}
+
+export interface Page<T> {
+  items: T[]
+  next_cursor?: string | null
+}
+
+export interface Building {
+  id: number
+  grid_id: number
+  name: string
+  address: string
+  lat?: number | null
+  lng?: number | null
+  household_count: number
+}
+
+export interface Household {
+  id: number
+  building_id: number
+  unit: string
+  floor: string | number
+  room: string
+  address: string
+  member_count: number
+}
+
+export interface ResidentSummary {
+  id: number
+  name: string
+  gender: Gender
+  birth_date: string
+  age: number
+  id_number_masked: string
+  phone_masked: string
+  residence_type: ResidenceType
+  relation: Relation
+  tags: string[]
+  household: { id: number; address: string }
+  grid: { id: number; name: string }
+}
+
+export interface HouseholdDetail extends Household {
+  members: ResidentSummary[]
+}
+
+export interface Resident extends ResidentSummary {
+  notes: string
+  created_at: number | string
+  updated_at: number | string
+}
+
+export interface ResidentInput {
+  household_id: number | null
+  name: string
+  gender: Gender | ''
+  birth_date: string
+  id_number: string
+  phone: string
+  relation: Relation | ''
+  residence_type: ResidenceType | ''
+  tags: string[]
+  notes: string
+}
+
+export interface ImportReport {
+  dry_run: boolean
+  encoding: string
+  total_rows: number
+  valid_rows: number
+  imported: number
+  errors: { row: number; field: string; message: string }[]
+}
+
+export interface Tag {
+  name: string
+  builtin: boolean
+}
+
+export interface AuditEntry {
+  id: number
+  at: number
+  user: { id: number; display_name: string } | null
+  role: string
+  action: string
+  target_type: string
+  target_id: string | number | null
+  detail: string
+  address: string
+  request_id: string
+}
+
+export interface StaffUser {
+  id: number
+  username: string
+  display_name: string
+  roles: RoleGrant[]
+}
+
+export interface ResidentQuery {
+  q?: string
+  area?: number | null
+  tag?: string
+}

@@ -1,0 +1,91 @@
+import type { Messages } from './zh-CN'
+
+// English — complete; the type ties every key to zh-CN so a missing key fails the build.
+const en: Messages = {
+  app: { name: 'CivicGrid Community Governance', short: 'CivicGrid', subtitle: 'Party-led grid governance' },
+  common: {
+    search: 'Search', reset: 'Reset', add: 'Add', edit: 'Edit', delete: 'Delete', save: 'Save', cancel: 'Cancel',
+    confirm: 'OK', close: 'Close', detail: 'Details', view: 'Show', loadMore: 'Load more', noMore: 'No more items',
+    loading: 'Loading…', empty: 'No data', actions: 'Actions', back: 'Back', refresh: 'Refresh', yes: 'Yes', no: 'No',
+    deleted: 'Deleted', saved: 'Saved', created: 'Created', required: '{field} is required', all: 'All',
+    notFound: 'Not found or access denied', networkError: 'Network error, please try again later',
+    operationFailed: 'Operation failed', deleteConfirm: 'Delete “{name}”? This cannot be undone.', tip: 'Notice',
+    total: '{n} items', language: 'Language', logout: 'Sign out', loggedOut: 'Signed out', chooseFile: 'Choose file',
+  },
+  lang: { zh: '中文', en: 'English' },
+  level: { city: 'City', district: 'District', street: 'Street', community: 'Community', grid: 'Grid' },
+  role: {
+    platform_admin: 'Platform admin', street_admin: 'Street admin', community_worker: 'Community worker',
+    grid_worker: 'Grid worker', handler: 'Handler', volunteer_manager: 'Volunteer manager',
+    party_secretary: 'Party secretary', resident: 'Resident',
+  },
+  gender: { male: 'Male', female: 'Female' },
+  residence: { registered: 'Registered', resident: 'Resident', floating: 'Floating' },
+  relation: { head: 'Head', spouse: 'Spouse', child: 'Child', parent: 'Parent', grandchild: 'Grandchild', sibling: 'Sibling', other: 'Other' },
+  counts: { grids: 'Grids', buildings: 'Buildings', households: 'Households', residents: 'Residents' },
+  login: {
+    title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', usernamePh: 'Enter your username',
+    passwordPh: 'Enter your password', failed: 'Sign-in failed', welcome: 'Welcome back, {name}',
+    slogan: 'Small matters stay in the grid, big ones in the community', mobileEntry: 'Mobile',
+  },
+  menu: { home: 'Home', residents: 'Residents', org: 'Organization', audit: 'Audit log' },
+  tree: { title: 'Organization', filter: 'Filter by name', scope: 'Scope', allScope: 'All my areas', residentsShort: '' },
+  home: {
+    greeting: 'Hello, {name}', today: 'Today is {date}', scopeOf: '{area} at a glance', children: 'Sub-areas',
+    openResidents: 'Open residents', noArea: 'Choose an area in the organization tree on the left', yourRoles: 'Your roles',
+  },
+  residents: {
+    title: 'Residents', searchPh: 'Name / phone / ID number', tag: 'Tag', tagPh: 'Filter by tag',
+    name: 'Name', gender: 'Gender', age: 'Age', birthDate: 'Date of birth', idNumber: 'ID number', phone: 'Phone',
+    residenceType: 'Residence', relation: 'Relation to head', tags: 'Tags', address: 'Address', grid: 'Grid', notes: 'Notes',
+    household: 'Household', building: 'Building', createdAt: 'Registered', updatedAt: 'Updated',
+    add: 'Add resident', editTitle: 'Edit resident', addTitle: 'Add resident', import: 'Import', export: 'Export',
+    exportXlsx: 'Export Excel', exportCsv: 'Export CSV', exported: 'Download started', members: 'Household members',
+    detailTitle: 'Resident details', deleteOk: 'Resident deleted', buildingPh: 'Choose a building', householdPh: 'Choose a household',
+    pickGridFirst: 'Choose a community or grid on the left to load buildings', idNumberEditHint: 'Leave empty to keep',
+    phoneEditHint: 'Leave empty to keep', birthDatePh: 'Pick a date', namePh: 'Enter the name', tagsPh: 'Choose or type tags',
+    ageUnit: '{n} yrs',
+  },
+  reveal: {
+    title: 'Show full {field}', reason: 'Reason', reasonPh: 'Why do you need it (at least 2 characters)? It is recorded in the audit log.',
+    reasonTooShort: 'The reason needs at least 2 characters', submit: 'Show', value: 'Full {field}',
+    notice: 'Personal information is protected by the PIPL; this access is recorded.', copy: 'Copy', copied: 'Copied',
+  },
+  import: {
+    title: 'Import residents', step1: 'Choose file', step2: 'Check', step3: 'Done', community: 'Into community',
+    communityPh: 'Choose a community', file: 'File', fileHint: 'CSV (UTF-8 or GBK, as saved by Excel) or xlsx',
+    columns: 'Columns: ', template: 'Download template', validate: 'Check file', confirmImport: 'Import',
+    parsing: 'Reading the file…', total: 'Rows', valid: 'Valid', invalid: 'With problems', encoding: 'Encoding',
+    row: 'Row', field: 'Field', message: 'Problem', allValid: 'All rows are valid', imported: '{n} rows imported',
+    someInvalid: '{n} rows have problems and will be skipped; or fix the file and check again.', reselect: 'Choose another file',
+    badFile: 'The file cannot be read', noFile: 'Choose a file', noCommunity: 'Choose a community', nothingToImport: 'Nothing to import',
+  },
+  org: {
+    title: 'Organization', info: 'Details', name: 'Name', code: 'Code', level: 'Level', path: 'Path', boundary: 'Boundary',
+    hasBoundary: 'Set', noBoundary: 'Not set', addChild: 'Add sub-area', rename: 'Edit', deleteArea: 'Delete',
+    uploadBoundary: 'Upload boundary', boundaryHint: 'GeoJSON file (Polygon / MultiPolygon, or a Feature holding one)',
+    boundaryOk: 'Boundary saved', boundaryBad: 'The file is not a valid GeoJSON polygon', children: 'Sub-areas',
+    childTitle: 'New {level}', editTitle: 'Edit {level}', codePh: 'Leave empty to generate', namePh: 'Enter a name',
+    buildings: 'Buildings', households: 'Households', buildingName: 'Building', buildingAddress: 'Address',
+    householdCount: 'Households', addBuilding: 'Add building', editBuilding: 'Edit building', addHousehold: 'Add household',
+    editHousehold: 'Edit household', unit: 'Unit', floor: 'Floor', room: 'Room', memberCount: 'People',
+    chooseBuilding: 'Click a building to see its households', pickArea: 'Choose an area on the left', members: 'Members',
+    deleteBlocked: 'Cannot delete: the area still has sub-areas or data',
+  },
+  audit: {
+    title: 'Audit log', at: 'Time', user: 'User', role: 'Role', action: 'Action', target: 'Target', detail: 'Detail',
+    address: 'IP address', requestId: 'Request ID', system: 'System',
+  },
+  m: {
+    loginTitle: 'Sign in with phone', phone: 'Phone', phonePh: 'Enter your phone number', code: 'Code', codePh: 'Enter the code',
+    sendCode: 'Get code', resend: 'Resend in {n}s', codeSent: 'Code sent', demoNote: 'Demo: the code is in the server log',
+    submit: 'Sign in', phoneInvalid: 'Enter a valid phone number', codeInvalid: 'Enter the code', passwordLogin: 'Use password',
+    smsLogin: 'Use SMS code', tabGrid: 'My grid', tabMe: 'Me', myGrid: 'My grid', me: 'Me',
+    elder: 'Large text', elderOn: 'Large text on', elderOff: 'Large text off', searchPh: 'Search name / phone / ID',
+    household: 'Household', viewHousehold: 'View household', address: 'Address', myHousehold: 'My address',
+    noHousehold: 'No address registered', area: 'Area', account: 'Account', roles: 'Roles', settings: 'Settings',
+    residentCount: '{n} people', noGrid: 'No grid is assigned to your account', console: 'Desktop',
+  },
+}
+
+export default en

@@ -1,0 +1,85 @@
+// Routes. Console and mobile pages are lazy chunks so each side loads only its own UI kit.
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
+import { session } from '@/stores/session'
+import { isDesktop } from '@/shared/device'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    auth?: 'console' | 'mobile'
+    perm?: string
+    tree?: boolean
+    title?: string
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', redirect: () => (isDesktop() ? '/console' : '/m') },
+    { path: '/login', component: () => import('@/console/LoginPage.vue') },
+    {
+      path: '/console',
+      component: () => import('@/console/ConsoleLayout.vue'),
+      meta: { auth: 'console' },
+      children: [
+        { path: '', component: () => import('@/console/HomePage.vue'), meta: { auth: 'console', tree: true, title: 'menu.home' } },
+        {
+          path: 'residents',
+          component: () => import('@/console/ResidentsPage.vue'),
+          meta: { auth: 'console', tree: true, perm: 'people.read', title: 'menu.residents' },
+        },
+        {
+          path: 'residents/:id',
+          component: () => import('@/console/ResidentPage.vue'),
+          meta: { auth: 'console', perm: 'people.read', title: 'residents.detailTitle' },
+        },
+        {
+          path: 'org',
+          component: () => import('@/console/OrgPage.vue'),
+          meta: { auth: 'console', tree: true, perm: 'org.read', title: 'menu.org' },
+        },
+        {
+          path: 'audit',
+          component: () => import('@/console/AuditPage.vue'),
+          meta: { auth: 'console', perm: 'audit.read', title: 'menu.audit' },
+        },
+      ],
+    },
+    {
+      path: '/m',
+      component: () => import('@/mobile/MobileLayout.vue'),
+      children: [
+        { path: '', component: () => import('@/mobile/MobileHome.vue'), meta: { auth: 'mobile' } },
+        { path: 'login', component: () => import('@/mobile/LoginPage.vue'), meta: { title: 'login.submit' } },
+        { path: 'grid', component: () => import('@/mobile/GridPage.vue'), meta: { auth: 'mobile', title: 'm.myGrid' } },
+        { path: 'me', component: () => import('@/mobile/MePage.vue'), meta: { auth: 'mobile', title: 'm.me' } },
+        {
+          path: 'residents/:id',
+          component: () => import('@/mobile/ResidentPage.vue'),
+          meta: { auth: 'mobile', title: 'residents.detailTitle' },
+        },
+        {
+          path: 'households/:id',
+          component: () => import('@/mobile/HouseholdPage.vue'),
+          meta: { auth: 'mobile', title: 'm.household' },
+        },
+      ],
+    },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+export function loginPathFor(to: RouteLocationNormalized | string): string {
+  const path = typeof to === 'string' ? to : to.path
+  return path.startsWith('/m') ? '/m/login' : '/login'
+}
+
+router.beforeEach(async (to) => {
+  const side = to.meta.auth
+  if (!side) return true
+  const me = await session.load()
+  if (!me) return { path: loginPathFor(to), query: { redirect: to.fullPath } }
+  if (side === 'console' && me.kind === 'resident') return '/m'
+  if (to.meta.perm && !session.can(to.meta.perm)) return side === 'console' ? '/console' : '/m'
+  return true
+})
