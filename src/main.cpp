@@ -1,8 +1,8 @@
 // civicgrid — the command-line entry point: serve, migrate, demo, user add,
 // import, export. Settings come from flags, CIVICGRID_* variables or a
 // config file (see app/config.hpp).
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -20,8 +20,9 @@ struct Common {
 };
 
 void add_common(CLI::App* cmd, Common& c) {
-  cmd->add_option("--db", c.db_url,
-                  "数据库 / database: sqlite:PATH (默认 sqlite:./data/civicgrid.db) 或 postgresql://…")
+  cmd->add_option(
+         "--db", c.db_url,
+         "数据库 / database: sqlite:PATH (默认 sqlite:./data/civicgrid.db) 或 postgresql://…")
       ->envname("CIVICGRID_DB");
   cmd->add_option("--config", c.config_file, "配置文件 / config file (name = value lines)")
       ->envname("CIVICGRID_CONFIG");
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
   serve->add_option("--port", serve_args.port, "端口 / port (默认 8080)")
       ->envname("CIVICGRID_PORT")
       ->check(CLI::Range(0, 65535));
-  serve->add_option("--web-dir", serve_args.web_dir, "网页文件目录 / built web UI (默认 ./web/dist)")
+  serve
+      ->add_option("--web-dir", serve_args.web_dir, "网页文件目录 / built web UI (默认 ./web/dist)")
       ->envname("CIVICGRID_WEB_DIR");
   serve->add_option("--workers", serve_args.workers, "处理线程数 / handler threads (默认 8)");
   serve->add_flag("--demo", serve_args.demo,
@@ -82,21 +84,25 @@ int main(int argc, char** argv) {
   add_common(user_add, common);
   user_add->add_option("--username", user_args.username, "用户名 / user name")->required();
   user_add->add_option("--name", user_args.display_name, "姓名 / display name")->required();
-  user_add->add_option("--role", user_args.role,
-                       "角色 / role: platform_admin street_admin community_worker grid_worker "
-                       "handler volunteer_manager party_secretary")
+  user_add
+      ->add_option("--role", user_args.role,
+                   "角色 / role: platform_admin street_admin community_worker grid_worker "
+                   "handler volunteer_manager party_secretary")
       ->required();
   user_add->add_option("--area", user_args.area_code, "区域编码 / area code the role is granted on")
       ->required();
-  user_add->add_option("--password", user_args.password,
-                       "密码 / password (or env CIVICGRID_NEW_PASSWORD)")
+  user_add
+      ->add_option("--password", user_args.password,
+                   "密码 / password (or env CIVICGRID_NEW_PASSWORD)")
       ->envname("CIVICGRID_NEW_PASSWORD");
 
   auto* import = cli.add_subcommand("import", "导入 / import data from a file");
   import->require_subcommand(1);
   auto* import_res = import->add_subcommand("residents", "导入居民 CSV（GBK 或 UTF-8）");
   add_common(import_res, common);
-  import_res->add_option("file", import_args.file, "CSV 文件 / file")->required()->check(CLI::ExistingFile);
+  import_res->add_option("file", import_args.file, "CSV 文件 / file")
+      ->required()
+      ->check(CLI::ExistingFile);
   import_res->add_option("--community", import_args.community_code, "社区编码 / community code")
       ->required();
   import_res->add_flag("--dry-run", import_args.dry_run, "只检查不写入 / check only");

@@ -35,7 +35,8 @@ std::string pool_metrics(const db::Database& db) {
       "# HELP civicgrid_db_connections_in_use Database connections handed out now.\n"
       "# TYPE civicgrid_db_connections_in_use gauge\ncivicgrid_db_connections_in_use {}\n"
       "# HELP civicgrid_db_connection_waits_total Times a request waited for a connection.\n"
-      "# TYPE civicgrid_db_connection_waits_total counter\ncivicgrid_db_connection_waits_total {}\n",
+      "# TYPE civicgrid_db_connection_waits_total counter\ncivicgrid_db_connection_waits_total "
+      "{}\n",
       s.size, s.in_use, s.waits);
 }
 
@@ -80,8 +81,8 @@ std::unique_ptr<App> open_app(const Config& config) {
   app->pii = std::make_unique<PiiCipher>(*key);
 
   app->audit = std::make_unique<audit::AuditLog>();
-  app->auth = std::make_unique<auth::AuthService>(*app->db, *app->pii, *app->audit);
   app->org = std::make_unique<org::OrgService>(*app->db, *app->audit);
+  app->auth = std::make_unique<auth::AuthService>(*app->db, *app->pii, *app->audit, *app->org);
   app->modules = make_modules(*app);
   for (auto& module : app->modules) module->add_routes(app->router);
   add_openapi_route(app->router);

@@ -59,7 +59,8 @@ int serve(Config config, const ServeArgs& args) {
   options.port = config.port;
   options.workers = config.workers;
   options.io_threads = config.io_threads;
-  http::Server server(options, [&dispatcher](http::Request& req) { return dispatcher.handle(req); });
+  http::Server server(options,
+                      [&dispatcher](http::Request& req) { return dispatcher.handle(req); });
   server.start();
   spdlog::info("CivicGrid 社区网格治理平台已启动：http://{}:{}（数据库 {}）",
                config.host == "0.0.0.0" ? "localhost" : config.host, server.port(),
@@ -89,9 +90,9 @@ int demo(const Config& config, const DemoArgs& args) {
   if (!s.created) {
     std::cout << "数据库中已有数据，未生成演示数据 / the database already holds data\n";
   } else {
-    std::cout << "demo: " << s.areas << " areas, " << s.buildings << " buildings, "
-              << s.households << " households, " << s.residents << " residents, " << s.users
-              << " accounts in " << s.seconds << " s\n";
+    std::cout << "demo: " << s.areas << " areas, " << s.buildings << " buildings, " << s.households
+              << " households, " << s.residents << " residents, " << s.users << " accounts in "
+              << s.seconds << " s\n";
     print_demo_accounts(std::cout);
   }
   app->db->close();
@@ -110,8 +111,8 @@ int user_add(const Config& config, const UserArgs& args) {
     return 2;
   }
   auto app = open_app(config);
-  auto area = app->db->read(
-      [&](db::Conn& conn) { return app->org->area_by_code(conn, args.area_code); });
+  auto area =
+      app->db->read([&](db::Conn& conn) { return app->org->area_by_code(conn, args.area_code); });
   if (!area) {
     std::cerr << "no area with code " << args.area_code << "\n";
     return 2;
@@ -121,8 +122,8 @@ int user_add(const Config& config, const UserArgs& args) {
   auth::NewUser user{args.username, args.display_name, args.password, {{*role, area->id}}};
   std::int64_t id = app->db->write(
       [&](db::Conn& conn) { return app->auth->create_user_unchecked(conn, user, *hash); });
-  std::cout << "created user " << args.username << " (id " << id << ") as " << args.role
-            << " on " << area->name << "\n";
+  std::cout << "created user " << args.username << " (id " << id << ") as " << args.role << " on "
+            << area->name << "\n";
   app->db->close();
   return 0;
 }
@@ -161,8 +162,8 @@ int export_residents(const Config& config, const ExportArgs& args) {
   if (!args.query.empty()) query.q = args.query;
   if (!args.tag.empty()) query.tags.push_back(args.tag);
   if (!args.area_code.empty()) {
-    auto area = app->db->read(
-        [&](db::Conn& conn) { return app->org->area_by_code(conn, args.area_code); });
+    auto area =
+        app->db->read([&](db::Conn& conn) { return app->org->area_by_code(conn, args.area_code); });
     if (!area) {
       std::cerr << "no area with code " << args.area_code << "\n";
       return 2;

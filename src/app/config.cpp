@@ -19,7 +19,10 @@ using Setter = std::function<bool(Config&, const std::string&)>;
 
 const std::map<std::string, Setter>& setters() {
   auto text = [](std::string Config::*field) {
-    return Setter([field](Config& c, const std::string& v) { c.*field = v; return true; });
+    return Setter([field](Config& c, const std::string& v) {
+      c.*field = v;
+      return true;
+    });
   };
   auto number = [](int Config::*field) {
     return Setter([field](Config& c, const std::string& v) {
@@ -67,17 +70,20 @@ std::string load_config(Config& config, const std::string& file) {
       line = trim(line);
       if (line.empty() || line[0] == '#') continue;
       auto eq = line.find('=');
-      if (eq == std::string::npos) return file + ":" + std::to_string(number) + ": expected name = value";
+      if (eq == std::string::npos)
+        return file + ":" + std::to_string(number) + ": expected name = value";
       std::string name = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
       auto it = setters().find(name);
       if (it == setters().end() || !it->second(config, value)) {
-        return file + ":" + std::to_string(number) + ": unknown setting or bad value '" + name + "'";
+        return file + ":" + std::to_string(number) + ": unknown setting or bad value '" + name +
+               "'";
       }
     }
   }
   for (const auto& [name, set] : setters()) {
     std::string env = "CIVICGRID_";
-    for (char c : name) env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    for (char c : name)
+      env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     if (const char* v = std::getenv(env.c_str())) {
       if (!set(config, v)) return "bad value in " + env;
     }

@@ -48,8 +48,7 @@ struct StreetSpec {
 // 八厂社区 as the article counts it: 5 grids, 114 buildings, 9,000+ residents.
 const std::vector<StreetSpec>& demo_streets() {
   static const std::vector<StreetSpec> streets = {
-      {"新城桥街道",
-       {{"八厂社区", 5, 114, 27}, {"文峰社区", 2, 8, 24}, {"易家桥社区", 2, 8, 24}}},
+      {"新城桥街道", {{"八厂社区", 5, 114, 27}, {"文峰社区", 2, 8, 24}, {"易家桥社区", 2, 8, 24}}},
       {"秦灶街道", {{"苏阳社区", 2, 8, 20}}},
       {"小海街道", {{"星月社区", 2, 8, 20}}},
   };
@@ -58,15 +57,14 @@ const std::vector<StreetSpec>& demo_streets() {
 
 const std::vector<std::string_view>& extra_community_names() {
   static const std::vector<std::string_view> names = {
-      "任港社区", "丽康社区", "濠东社区", "郭里园社区", "隆兴佳园社区", "窑墩坝社区",
-      "丽都社区", "河口社区", "永和佳苑社区", "仁和社区", "通燧社区", "星嘉社区"};
+      "任港社区", "丽康社区", "濠东社区",     "郭里园社区", "隆兴佳园社区", "窑墩坝社区",
+      "丽都社区", "河口社区", "永和佳苑社区", "仁和社区",   "通燧社区",     "星嘉社区"};
   return names;
 }
 
 class Generator {
  public:
-  Generator(App& app, const DemoOptions& options)
-      : app_(app), rng_(options.seed), now_(now_ms()) {}
+  Generator(App& app, const DemoOptions& options) : app_(app), rng_(options.seed), now_(now_ms()) {}
 
   DemoSummary run(int scale) {
     auto started = std::chrono::steady_clock::now();
@@ -98,8 +96,9 @@ class Generator {
                            std::optional<std::string> code = std::nullopt) {
     org::NewArea in{parent, level, std::string(name), std::move(code)};
     auto area = app_.org->create_area(actor, in);
-    if (!area) throw std::runtime_error("demo: cannot create area " + std::string(name) + ": " +
-                                        area.error().detail);
+    if (!area)
+      throw std::runtime_error("demo: cannot create area " + std::string(name) + ": " +
+                               area.error().detail);
     ++summary_.areas;
     areas_by_name_[std::string(name)] = area->id;
     return area->id;
@@ -124,8 +123,8 @@ class Generator {
   }
 
   static std::string chinese_number(int n) {
-    static constexpr std::string_view digits[] = {"零", "一", "二", "三", "四",
-                                                  "五", "六", "七", "八", "九", "十"};
+    static constexpr std::string_view digits[] = {"零", "一", "二", "三", "四", "五",
+                                                  "六", "七", "八", "九", "十"};
     return n <= 10 ? std::string(digits[n]) : std::to_string(n);
   }
 
@@ -201,9 +200,9 @@ class Generator {
   }
 
   std::string given_name(const std::string& gender) {
-    std::span<const std::string_view> chars =
-        gender == "male" ? std::span<const std::string_view>(kMaleChars)
-                         : std::span<const std::string_view>(kFemaleChars);
+    std::span<const std::string_view> chars = gender == "male"
+                                                  ? std::span<const std::string_view>(kMaleChars)
+                                                  : std::span<const std::string_view>(kFemaleChars);
     std::string name(chars[index(chars.size())]);
     if (uniform() < 0.6) name += chars[index(chars.size())];
     return name;
@@ -240,8 +239,8 @@ class Generator {
       for (const DemoAccount& a : demo_accounts()) {
         if (a.username.empty()) continue;
         auth::Role role = *auth::role_from_name(role_for(a.role_title));
-        auth::NewUser user{a.username, a.role_title, kDemoPassword,
-                           {{role, areas_by_name_.at(a.area_name)}}};
+        auth::NewUser user{
+            a.username, a.role_title, kDemoPassword, {{role, areas_by_name_.at(a.area_name)}}};
         app_.auth->create_user_unchecked(conn, user, hash);
         ++summary_.users;
       }
@@ -310,8 +309,9 @@ void print_demo_accounts(std::ostream& out) {
   for (const DemoAccount& a : demo_accounts()) {
     out << fmt::format("  {:<18} {}（{}）\n", a.username, a.role_title, a.area_name);
   }
-  out << fmt::format("  居民 resident: 手机号 {}，在 /m/login 获取验证码（演示环境验证码写在服务器日志中）\n",
-                     kDemoResidentPhone);
+  out << fmt::format(
+      "  居民 resident: 手机号 {}，在 /m/login 获取验证码（演示环境验证码写在服务器日志中）\n",
+      kDemoResidentPhone);
   out << "控制台 console: /console   手机端 mobile: /m\n\n";
 }
 

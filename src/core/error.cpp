@@ -19,7 +19,9 @@ Error unauthenticated(std::string detail) {
   return {401, "unauthenticated", "未登录或登录已过期", std::move(detail), {}};
 }
 
-Error forbidden(std::string detail) { return {403, "forbidden", "无权操作", std::move(detail), {}}; }
+Error forbidden(std::string detail) {
+  return {403, "forbidden", "无权操作", std::move(detail), {}};
+}
 
 Error not_found(std::string detail) {
   return {404, "not-found", "记录不存在", std::move(detail), {}};

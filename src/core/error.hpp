@@ -31,7 +31,9 @@ using Result = std::expected<T, Error>;
 
 using Status = Result<void>;
 
-inline std::unexpected<Error> fail(Error e) { return std::unexpected<Error>(std::move(e)); }
+inline std::unexpected<Error> fail(Error e) {
+  return std::unexpected<Error>(std::move(e));
+}
 
 // Constructors for the errors every module uses, so types and titles stay stable.
 namespace errors {

@@ -128,14 +128,14 @@ class Conn {
 };
 
 struct PoolStats {
-  int size = 0;       // connections open
-  int in_use = 0;     // connections handed out now
+  int size = 0;            // connections open
+  int in_use = 0;          // connections handed out now
   std::int64_t waits = 0;  // times a caller had to wait for a connection
 };
 
 struct Options {
-  int readers = 4;              // SQLite reader connections / PostgreSQL pool size
-  int busy_timeout_ms = 5000;   // SQLite busy_timeout
+  int readers = 4;                // SQLite reader connections / PostgreSQL pool size
+  int busy_timeout_ms = 5000;     // SQLite busy_timeout
   bool synchronous_full = false;  // SQLite synchronous=FULL (power-loss durable) instead of NORMAL
 };
 
@@ -182,7 +182,10 @@ class Database {
  private:
   template <class R>
   static bool holds_error(const R& r) {
-    if constexpr (requires { r.has_value(); typename R::error_type; }) {
+    if constexpr (requires {
+                    r.has_value();
+                    typename R::error_type;
+                  }) {
       return !r.has_value();
     } else {
       return false;
@@ -193,8 +196,7 @@ class Database {
 };
 
 template <class F>
-auto Database::in_transaction(Lease lease, bool writing, F&& fn)
-    -> std::invoke_result_t<F, Conn&> {
+auto Database::in_transaction(Lease lease, bool writing, F&& fn) -> std::invoke_result_t<F, Conn&> {
   using R = std::invoke_result_t<F, Conn&>;
   Conn& c = *lease.conn;
   bool broken = false;

@@ -1,10 +1,10 @@
 #include "http/json.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 
 namespace cg::http {
 namespace {
@@ -125,6 +125,10 @@ std::optional<std::string> Fields::text(std::string_view name, Need need, std::s
     return std::nullopt;
   }
   std::string s(v->as_string());
+  if (s.empty() && need == Need::optional && min_chars >= 1) {
+    add_error(std::string(name), "empty", "不能为空字符串；不填写时请省略此字段");
+    return std::nullopt;
+  }
   std::size_t n = utf8_chars(s);
   if (n < min_chars) {
     add_error(std::string(name), min_chars == 1 ? "required" : "too-short",
@@ -220,8 +224,7 @@ std::optional<std::vector<std::string>> Fields::text_list(std::string_view name,
   }
   std::vector<std::string> out;
   for (const json::value& item : items) {
-    if (!item.is_string() || item.as_string().empty() ||
-        utf8_chars(item.as_string()) > max_chars) {
+    if (!item.is_string() || item.as_string().empty() || utf8_chars(item.as_string()) > max_chars) {
       add_error(std::string(name), "type",
                 fmt::format("每项应为不超过{}个字符的非空字符串", max_chars));
       return std::nullopt;
@@ -231,7 +234,9 @@ std::optional<std::vector<std::string>> Fields::text_list(std::string_view name,
   return out;
 }
 
-const json::value* Fields::raw(std::string_view name, Need need) { return lookup(name, need); }
+const json::value* Fields::raw(std::string_view name, Need need) {
+  return lookup(name, need);
+}
 
 Status Fields::finish() {
   for (const auto& [key, value] : object_) {

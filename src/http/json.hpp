@@ -22,8 +22,12 @@ namespace cg::http {
 namespace json = boost::json;
 
 Response json_response(int status, const json::value& body);
-inline Response ok(const json::value& body) { return json_response(200, body); }
-inline Response created(const json::value& body) { return json_response(201, body); }
+inline Response ok(const json::value& body) {
+  return json_response(200, body);
+}
+inline Response created(const json::value& body) {
+  return json_response(201, body);
+}
 Response no_content();
 Response problem_response(const Error& error, const Request& req);
 

@@ -12,9 +12,9 @@
 namespace cg::http {
 
 struct Request {
-  std::string method;        // "GET", "POST", …
-  std::string path;          // decoded path, without the query string
-  std::string target;        // raw target as received
+  std::string method;                             // "GET", "POST", …
+  std::string path;                               // decoded path, without the query string
+  std::string target;                             // raw target as received
   std::multimap<std::string, std::string> query;  // decoded query parameters
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;

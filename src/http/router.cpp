@@ -45,9 +45,9 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   }
   Route route{std::move(method), std::move(pattern), std::move(handler), {}, 0};
   route.segments = split_path(route.pattern);
-  route.literal_count = static_cast<int>(
-      std::count_if(route.segments.begin(), route.segments.end(),
-                    [](const std::string& s) { return !is_placeholder(s); }));
+  route.literal_count =
+      static_cast<int>(std::count_if(route.segments.begin(), route.segments.end(),
+                                     [](const std::string& s) { return !is_placeholder(s); }));
   routes_.push_back(std::move(route));
 }
 
@@ -57,7 +57,8 @@ Router::Match Router::match(Request& req) const {
   const Route* best = nullptr;
   for (const Route& route : routes_) {
     if (!segments_match(route, parts, nullptr)) continue;
-    bool same_method = route.method == req.method || (req.method == "HEAD" && route.method == "GET");
+    bool same_method =
+        route.method == req.method || (req.method == "HEAD" && route.method == "GET");
     if (!same_method) {
       result.allowed_methods.push_back(route.method);
       continue;

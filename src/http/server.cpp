@@ -1,10 +1,10 @@
 // The one translation unit that includes Boost.Beast and Asio.
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <list>
@@ -112,7 +112,8 @@ struct Server::Impl {
   std::list<std::weak_ptr<Session>> sessions;
 
   Impl(ServerOptions o, Handler h)
-      : options(std::move(o)), handler(std::move(h)),
+      : options(std::move(o)),
+        handler(std::move(h)),
         workers(static_cast<std::size_t>(std::max(1, options.workers))) {}
 
   void accept();
@@ -129,7 +130,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     if (!ec) remote_ = endpoint.address().to_string();
   }
 
-  void start() { asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); }); }
+  void start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
 
   // Called from another thread at shutdown: closes the socket unless a request
   // is being handled (that one finishes and then closes).
@@ -149,10 +152,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     parser_->body_limit(server_.options.body_limit);
     stream_.expires_after(first_ ? server_.options.read_timeout : server_.options.idle_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->on_read(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -245,7 +247,9 @@ void Server::Impl::close_idle_sessions() {
 Server::Server(ServerOptions options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 void Server::start() {
   auto address = asio::ip::make_address(impl_->options.host);
@@ -262,7 +266,9 @@ void Server::start() {
   }
 }
 
-int Server::port() const { return impl_->bound_port; }
+int Server::port() const {
+  return impl_->bound_port;
+}
 
 void Server::stop() {
   if (impl_->stopped.exchange(true)) return;

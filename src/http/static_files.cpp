@@ -37,35 +37,58 @@ std::string content_type_for(std::string_view path) {
   struct Type {
     std::string_view ext, type;
   };
-  static constexpr Type types[] = {
-      {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"},          {".svg", "image/svg+xml"},
-      {".png", "image/png"},                  {".jpg", "image/jpeg"},
-      {".jpeg", "image/jpeg"},                {".webp", "image/webp"},
-      {".ico", "image/x-icon"},               {".woff2", "font/woff2"},
-      {".woff", "font/woff"},                 {".ttf", "font/ttf"},
-      {".txt", "text/plain; charset=utf-8"},  {".map", "application/json"},
-      {".webmanifest", "application/manifest+json"}};
+  static constexpr Type types[] = {{".html", "text/html; charset=utf-8"},
+                                   {".js", "text/javascript; charset=utf-8"},
+                                   {".mjs", "text/javascript; charset=utf-8"},
+                                   {".css", "text/css; charset=utf-8"},
+                                   {".json", "application/json"},
+                                   {".svg", "image/svg+xml"},
+                                   {".png", "image/png"},
+                                   {".jpg", "image/jpeg"},
+                                   {".jpeg", "image/jpeg"},
+                                   {".webp", "image/webp"},
+                                   {".ico", "image/x-icon"},
+                                   {".woff2", "font/woff2"},
+                                   {".woff", "font/woff"},
+                                   {".ttf", "font/ttf"},
+                                   {".txt", "text/plain; charset=utf-8"},
+                                   {".map", "application/json"},
+                                   {".webmanifest", "application/manifest+json"}};
   for (const Type& t : types) {
     if (ends_with(path, t.ext)) return std::string(t.type);
   }
   return "application/octet-stream";
 }
 
-std::optional<Response> StaticFiles::file(const std::string& relative, bool immutable) const {
-  std::filesystem::path full = std::filesystem::path(root_) / relative;
+std::optional<std::string> read_file(const std::filesystem::path& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(full, ec)) return std::nullopt;
-  std::ifstream in(full, std::ios::binary);
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream content;
   content << in.rdbuf();
+  return content.str();
+}
+
+std::optional<Response> StaticFiles::file(const std::string& relative, bool immutable,
+                                          bool gzip_ok) const {
+  std::filesystem::path full = std::filesystem::path(root_) / relative;
+  // scripts/build-web stores a .gz beside each compressible file, so a
+  // browser that accepts gzip gets it without compressing per request.
+  std::optional<std::string> body;
+  bool gzipped = false;
+  if (gzip_ok) {
+    body = read_file(full.string() + ".gz");
+    gzipped = body.has_value();
+  }
+  if (!body) body = read_file(full);
+  if (!body) return std::nullopt;
   Response res;
   res.content_type = content_type_for(relative);
-  res.body = content.str();
-  res.set_header("Cache-Control",
-                 immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  res.body = std::move(*body);
+  res.set_header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  res.set_header("Vary", "Accept-Encoding");
+  if (gzipped) res.set_header("Content-Encoding", "gzip");
   return res;
 }
 
@@ -75,14 +98,15 @@ std::optional<Response> StaticFiles::serve(const Request& req) const {
   std::string_view path = req.path;
   if (!is_safe_relative(path)) return std::nullopt;
   std::string relative(path.substr(1));
+  bool gzip_ok = req.header("accept-encoding").find("gzip") != std::string_view::npos;
   if (!relative.empty() && relative != "index.html") {
     bool hashed = relative.rfind("assets/", 0) == 0;
-    if (auto res = file(relative, hashed)) return res;
+    if (auto res = file(relative, hashed, gzip_ok)) return res;
     // A missing file with an extension is a real 404, not a client route.
     std::string_view last = path.substr(path.rfind('/') + 1);
     if (last.find('.') != std::string_view::npos) return std::nullopt;
   }
-  if (auto index = file("index.html", false)) return index;
+  if (auto index = file("index.html", false, gzip_ok)) return index;
   Response res;
   res.content_type = "text/html; charset=utf-8";
   res.body = kNotBuiltPage;

@@ -20,7 +20,7 @@ class StaticFiles {
   std::optional<Response> serve(const Request& req) const;
 
  private:
-  std::optional<Response> file(const std::string& relative, bool immutable) const;
+  std::optional<Response> file(const std::string& relative, bool immutable, bool gzip_ok) const;
   std::string root_;
 };
 

@@ -20,7 +20,8 @@ TestApp* Auth::app_ = nullptr;
 
 TEST_F(Auth, StaffSignInSetsAnHttpOnlySameSiteCookieAndReturnsTheCsrfToken) {
   auto c = app_->client();
-  auto res = c.post("/api/v1/auth/login", {{"username", "grid1_worker"}, {"password", Client::kPassword}});
+  auto res =
+      c.post("/api/v1/auth/login", {{"username", "grid1_worker"}, {"password", Client::kPassword}});
   ASSERT_EQ(res.status, 200) << res.body;
   std::string cookie = res.header("set-cookie");
   EXPECT_NE(cookie.find("cg_session="), std::string::npos);
@@ -43,8 +44,10 @@ TEST_F(Auth, MeDescribesTheCallerAndTheirPermissions) {
 
 TEST_F(Auth, WrongPasswordAndUnknownUserGetTheSameAnswer) {
   auto c = app_->client();
-  auto wrong = c.post("/api/v1/auth/login", {{"username", "handler1"}, {"password", "nope-nope-nope"}});
-  auto unknown = c.post("/api/v1/auth/login", {{"username", "nobody"}, {"password", "nope-nope-nope"}});
+  auto wrong =
+      c.post("/api/v1/auth/login", {{"username", "handler1"}, {"password", "nope-nope-nope"}});
+  auto unknown =
+      c.post("/api/v1/auth/login", {{"username", "nobody"}, {"password", "nope-nope-nope"}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(wrong.json().at("title"), unknown.json().at("title"));
@@ -66,9 +69,12 @@ TEST_F(Auth, RepeatedFailuresAreRateLimitedPerAccount) {
   TestApp own;  // a fresh limiter
   auto c = own.client();
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(c.post("/api/v1/auth/login", {{"username", "party1"}, {"password", "wrong-wrong"}}).status, 401);
+    EXPECT_EQ(
+        c.post("/api/v1/auth/login", {{"username", "party1"}, {"password", "wrong-wrong"}}).status,
+        401);
   }
-  auto blocked = c.post("/api/v1/auth/login", {{"username", "party1"}, {"password", Client::kPassword}});
+  auto blocked =
+      c.post("/api/v1/auth/login", {{"username", "party1"}, {"password", Client::kPassword}});
   EXPECT_EQ(blocked.status, 429);
   EXPECT_EQ(blocked.json().at("type"), "/problems/rate-limited");
 }
@@ -106,7 +112,8 @@ TEST_F(Auth, ResidentSignsInWithPhoneAndCode) {
   ASSERT_EQ(sent.status, 202) << sent.body;
   std::string code = app_->last_sms_code("13951300077");
   ASSERT_EQ(code.size(), 6u);
-  auto wrong = c.post("/api/v1/auth/sms-login", {{"phone", "13951300077"}, {"code", code == "000000" ? "111111" : "000000"}});
+  auto wrong = c.post("/api/v1/auth/sms-login",
+                      {{"phone", "13951300077"}, {"code", code == "000000" ? "111111" : "000000"}});
   EXPECT_EQ(wrong.status, 401);
   auto ok = c.post("/api/v1/auth/sms-login", {{"phone", "13951300077"}, {"code", code}});
   ASSERT_EQ(ok.status, 200) << ok.body;
@@ -114,6 +121,40 @@ TEST_F(Auth, ResidentSignsInWithPhoneAndCode) {
   // A code works once.
   auto again = c.post("/api/v1/auth/sms-login", {{"phone", "13951300077"}, {"code", code}});
   EXPECT_EQ(again.status, 401);
+}
+
+TEST_F(Auth, ARegisteredResidentSeesTheirOwnHomeAfterSigningInByPhone) {
+  const World& w = app_->world();
+  auto worker = app_->as("bachang_worker");
+  auto created =
+      worker.post("/api/v1/residents", {{"household_id", w.household_of_grid.at(w.grid1)},
+                                        {"name", "陈玲玲"},
+                                        {"gender", "female"},
+                                        {"relation", "head"},
+                                        {"residence_type", "registered"},
+                                        {"phone", "13951300066"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto c = app_->client();
+  ASSERT_EQ(c.post("/api/v1/auth/sms-code", {{"phone", "13951300066"}}).status, 202);
+  auto ok = c.post("/api/v1/auth/sms-login",
+                   {{"phone", "13951300066"}, {"code", app_->last_sms_code("13951300066")}});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.json().at("user").at("display_name"), "陈玲玲");
+  std::string cookie = ok.header("set-cookie");
+  Client resident(app_->port());
+  std::size_t start = cookie.find("cg_session=") + 11;
+  auto me = resident.send(
+      "GET", "/api/v1/me", "", "",
+      {{"Cookie", "cg_session=" + cookie.substr(start, cookie.find(';', start) - start)}});
+  ASSERT_EQ(me.status, 200);
+  ASSERT_TRUE(me.json().as_object().contains("household")) << me.body;
+  EXPECT_EQ(me.json().at("household").at("address"), "八厂社区 1幢 1单元 101室");
+  EXPECT_EQ(me.json().at("grid").at("id"), w.grid1);
+  // A resident holds no staff permission: the registry stays closed to them.
+  auto list = resident.send(
+      "GET", "/api/v1/residents", "", "",
+      {{"Cookie", "cg_session=" + cookie.substr(start, cookie.find(';', start) - start)}});
+  EXPECT_EQ(list.status, 403) << list.body;
 }
 
 TEST_F(Auth, CodesAreNotResentWithinAMinuteAndBadPhonesAreRefused) {
@@ -128,10 +169,11 @@ TEST_F(Auth, CodesAreNotResentWithinAMinuteAndBadPhonesAreRefused) {
 TEST_F(Auth, ACommunityWorkerCreatesAGridWorkerInTheirCommunity) {
   auto c = app_->as("bachang_worker");
   const World& w = app_->world();
-  auto res = c.post("/api/v1/users", {{"username", "grid1_new"},
-                                      {"display_name", "新网格员"},
-                                      {"password", "Grid@Worker2026"},
-                                      {"roles", json::array{{{"role", "grid_worker"}, {"area_id", w.grid1}}}}});
+  auto res = c.post("/api/v1/users",
+                    {{"username", "grid1_new"},
+                     {"display_name", "新网格员"},
+                     {"password", "Grid@Worker2026"},
+                     {"roles", json::array{{{"role", "grid_worker"}, {"area_id", w.grid1}}}}});
   ASSERT_EQ(res.status, 201) << res.body;
   Client fresh(app_->port());
   fresh.login("grid1_new", "Grid@Worker2026");
@@ -141,37 +183,49 @@ TEST_F(Auth, ACommunityWorkerCreatesAGridWorkerInTheirCommunity) {
 TEST_F(Auth, NobodyGrantsOutsideTheirScopeOrAboveTheirRole) {
   auto c = app_->as("bachang_worker");
   const World& w = app_->world();
-  auto outside = c.post("/api/v1/users", {{"username", "x_wenfeng"}, {"display_name", "x"},
-                                          {"password", "Grid@Worker2026"},
-                                          {"roles", json::array{{{"role", "grid_worker"}, {"area_id", w.grid3}}}}});
+  auto outside = c.post("/api/v1/users",
+                        {{"username", "x_wenfeng"},
+                         {"display_name", "x"},
+                         {"password", "Grid@Worker2026"},
+                         {"roles", json::array{{{"role", "grid_worker"}, {"area_id", w.grid3}}}}});
   EXPECT_EQ(outside.status, 400);
   EXPECT_EQ(outside.json().at("errors").as_array()[0].at("field"), "roles[0].area_id");
-  auto above = c.post("/api/v1/users", {{"username", "x_admin"}, {"display_name", "x"},
-                                        {"password", "Grid@Worker2026"},
-                                        {"roles", json::array{{{"role", "street_admin"}, {"area_id", w.bachang}}}}});
+  auto above = c.post("/api/v1/users",
+                      {{"username", "x_admin"},
+                       {"display_name", "x"},
+                       {"password", "Grid@Worker2026"},
+                       {"roles", json::array{{{"role", "street_admin"}, {"area_id", w.bachang}}}}});
   EXPECT_EQ(above.status, 400);
   auto grid_worker = app_->as("grid1_worker");
-  auto no_right = grid_worker.post("/api/v1/users", {{"username", "x_g"}, {"display_name", "x"},
-                                                     {"password", "Grid@Worker2026"},
-                                                     {"roles", json::array{{{"role", "grid_worker"}, {"area_id", w.grid1}}}}});
+  auto no_right = grid_worker.post(
+      "/api/v1/users", {{"username", "x_g"},
+                        {"display_name", "x"},
+                        {"password", "Grid@Worker2026"},
+                        {"roles", json::array{{{"role", "grid_worker"}, {"area_id", w.grid1}}}}});
   EXPECT_EQ(no_right.status, 400);
 }
 
 TEST_F(Auth, WeakPasswordsAndDuplicateNamesAreRefused) {
   auto c = app_->as("admin");
   const World& w = app_->world();
-  auto weak = c.post("/api/v1/users", {{"username", "weakling"}, {"display_name", "x"},
-                                       {"password", "12345678"},
-                                       {"roles", json::array{{{"role", "handler"}, {"area_id", w.bachang}}}}});
+  auto weak = c.post("/api/v1/users",
+                     {{"username", "weakling"},
+                      {"display_name", "x"},
+                      {"password", "12345678"},
+                      {"roles", json::array{{{"role", "handler"}, {"area_id", w.bachang}}}}});
   EXPECT_EQ(weak.status, 400);
   EXPECT_EQ(weak.json().at("errors").as_array()[0].at("field"), "password");
-  auto dup = c.post("/api/v1/users", {{"username", "handler1"}, {"display_name", "x"},
-                                      {"password", "Handler@Unit2026"},
-                                      {"roles", json::array{{{"role", "handler"}, {"area_id", w.bachang}}}}});
+  auto dup = c.post("/api/v1/users",
+                    {{"username", "handler1"},
+                     {"display_name", "x"},
+                     {"password", "Handler@Unit2026"},
+                     {"roles", json::array{{{"role", "handler"}, {"area_id", w.bachang}}}}});
   EXPECT_EQ(dup.status, 409);
-  auto bad_role = c.post("/api/v1/users", {{"username", "x_role"}, {"display_name", "x"},
-                                           {"password", "Handler@Unit2026"},
-                                           {"roles", json::array{{{"role", "emperor"}, {"area_id", w.bachang}}}}});
+  auto bad_role = c.post("/api/v1/users",
+                         {{"username", "x_role"},
+                          {"display_name", "x"},
+                          {"password", "Handler@Unit2026"},
+                          {"roles", json::array{{{"role", "emperor"}, {"area_id", w.bachang}}}}});
   EXPECT_EQ(bad_role.status, 400);
 }
 

@@ -18,7 +18,9 @@ namespace {
 
 namespace json = boost::json;
 
-std::string id_str(std::int64_t id) { return std::to_string(id); }
+std::string id_str(std::int64_t id) {
+  return std::to_string(id);
+}
 
 std::string problem_type(const HttpResponse& r) {
   return std::string(r.json().at("type").as_string());
@@ -35,7 +37,9 @@ bool names_field(const HttpResponse& r, const std::string& field) {
   return false;
 }
 
-std::int64_t id_of(const HttpResponse& r) { return r.json().at("id").as_int64(); }
+std::int64_t id_of(const HttpResponse& r) {
+  return r.json().at("id").as_int64();
+}
 
 const json::object* find_child(const json::value& node, std::int64_t id) {
   for (const json::value& child : node.at("children").as_array()) {
@@ -161,10 +165,10 @@ TEST_F(OrgTest, EveryEndpointNeedsSignIn) {
   Client anon = app.client();
   EXPECT_EQ(anon.get("/api/v1/areas/tree").status, 401);
   EXPECT_EQ(anon.get(area_url(w().grid1)).status, 401);
-  EXPECT_EQ(anon.post("/api/v1/areas", {{"parent_id", w().bachang}, {"level", "grid"},
-                                        {"name", "x"}})
-                .status,
-            401);
+  EXPECT_EQ(
+      anon.post("/api/v1/areas", {{"parent_id", w().bachang}, {"level", "grid"}, {"name", "x"}})
+          .status,
+      401);
   EXPECT_EQ(anon.get("/api/v1/areas/locate?lat=32&lng=120").status, 401);
   EXPECT_EQ(anon.get("/api/v1/buildings").status, 401);
   EXPECT_EQ(anon.get("/api/v1/households").status, 401);
@@ -219,8 +223,8 @@ TEST_F(OrgTest, CreateGridGeneratesTheNextCode) {
 
   // A street gets its own id as tenant key; a district's code is 6 digits.
   auto admin = app.as("admin");
-  auto d = admin.post("/api/v1/areas", {{"parent_id", w().city}, {"level", "district"},
-                                        {"name", "通州区"}});
+  auto d = admin.post("/api/v1/areas",
+                      {{"parent_id", w().city}, {"level", "district"}, {"name", "通州区"}});
   ASSERT_EQ(d.status, 201) << d.body;
   EXPECT_EQ(d.json().at("code").as_string(), "320603");
   auto s = admin.post("/api/v1/areas",
@@ -239,8 +243,8 @@ TEST_F(OrgTest, CreateAreaWithGivenCodeChecksIt) {
   ASSERT_EQ(ok.status, 201) << ok.body;
   EXPECT_EQ(ok.json().at("code").as_string(), "320602011001009");
 
-  for (const char* bad : {"999", "320602011002009", "32060201100100a", "3206020110010091",
-                          "320602011001000"}) {
+  for (const char* bad :
+       {"999", "320602011002009", "32060201100100a", "3206020110010091", "320602011001000"}) {
     auto r = c.post("/api/v1/areas", {{"parent_id", w().bachang},
                                       {"level", "grid"},
                                       {"name", std::string("网格") + bad},
@@ -258,13 +262,13 @@ TEST_F(OrgTest, CreateAreaWithGivenCodeChecksIt) {
 
 TEST_F(OrgTest, CreateAreaRejectsBadInput) {
   auto c = app.as("bachang_worker");
-  auto wrong_level = c.post("/api/v1/areas",
-                            {{"parent_id", w().bachang}, {"level", "street"}, {"name", "x"}});
+  auto wrong_level =
+      c.post("/api/v1/areas", {{"parent_id", w().bachang}, {"level", "street"}, {"name", "x"}});
   EXPECT_EQ(wrong_level.status, 400);
   EXPECT_TRUE(names_field(wrong_level, "level"));
 
-  auto unknown_level = c.post("/api/v1/areas",
-                              {{"parent_id", w().bachang}, {"level", "village"}, {"name", "x"}});
+  auto unknown_level =
+      c.post("/api/v1/areas", {{"parent_id", w().bachang}, {"level", "village"}, {"name", "x"}});
   EXPECT_EQ(unknown_level.status, 400);
   EXPECT_TRUE(names_field(unknown_level, "level"));
 
@@ -279,15 +283,14 @@ TEST_F(OrgTest, CreateAreaRejectsBadInput) {
   EXPECT_TRUE(names_field(types, "level"));
   EXPECT_TRUE(names_field(types, "name"));
 
-  auto unknown = c.post("/api/v1/areas", {{"parent_id", w().bachang},
-                                          {"level", "grid"},
-                                          {"name", "x"},
-                                          {"colour", "red"}});
+  auto unknown =
+      c.post("/api/v1/areas",
+             {{"parent_id", w().bachang}, {"level", "grid"}, {"name", "x"}, {"colour", "red"}});
   EXPECT_EQ(unknown.status, 400);
   EXPECT_TRUE(names_field(unknown, "colour"));
 
-  auto blank = c.post("/api/v1/areas",
-                      {{"parent_id", w().bachang}, {"level", "grid"}, {"name", "　 "}});
+  auto blank =
+      c.post("/api/v1/areas", {{"parent_id", w().bachang}, {"level", "grid"}, {"name", "　 "}});
   EXPECT_EQ(blank.status, 400);
 
   auto malformed = c.send("POST", "/api/v1/areas", "{\"level\": ", "application/json");
@@ -296,8 +299,8 @@ TEST_F(OrgTest, CreateAreaRejectsBadInput) {
   auto not_json = c.send("POST", "/api/v1/areas", "level=grid", "text/plain");
   EXPECT_EQ(not_json.status, 415);
 
-  auto under_grid = c.post("/api/v1/areas",
-                           {{"parent_id", w().grid1}, {"level", "grid"}, {"name", "x"}});
+  auto under_grid =
+      c.post("/api/v1/areas", {{"parent_id", w().grid1}, {"level", "grid"}, {"name", "x"}});
   EXPECT_EQ(under_grid.status, 400);
   EXPECT_EQ(audit_count("area.create"), 0);
 }
@@ -312,10 +315,10 @@ TEST_F(OrgTest, CreateAreaDuplicateNameChangesNothing) {
   EXPECT_EQ(c.get("/api/v1/areas/tree").body, before);
   EXPECT_EQ(audit_count("area.create"), 0);
   // The same name under another community is fine.
-  auto elsewhere = app.as("wenfeng_worker")
-                       .post("/api/v1/areas", {{"parent_id", w().wenfeng},
-                                               {"level", "grid"},
-                                               {"name", "八厂社区第一网格"}});
+  auto elsewhere =
+      app.as("wenfeng_worker")
+          .post("/api/v1/areas",
+                {{"parent_id", w().wenfeng}, {"level", "grid"}, {"name", "八厂社区第一网格"}});
   EXPECT_EQ(elsewhere.status, 201) << elsewhere.body;
 }
 
@@ -388,6 +391,24 @@ TEST_F(OrgTest, DeleteAreaOnlyWhenEmpty) {
   EXPECT_EQ(app.as("street_admin").del(area_url(w().bachang)).status, 409);
 }
 
+TEST_F(OrgTest, DeleteAreaStillGrantedIsAConflict) {
+  auto c = app.as("bachang_worker");
+  auto created = c.post(
+      "/api/v1/areas", {{"parent_id", w().bachang}, {"level", "grid"}, {"name", "有人负责的网格"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  app.app().db->write([&](db::Conn& conn) {
+    conn.exec(
+        "INSERT INTO role_grants (user_id, role, area_id, created_at) VALUES ($1, 'grid_worker', "
+        "$2, 0)",
+        {w().users.at("grid2_worker"), id_of(created)});
+  });
+  auto r = c.del(area_url(id_of(created)));
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(problem_type(r), "/problems/in-use");
+  EXPECT_EQ(c.get(area_url(id_of(created))).status, 200);
+  EXPECT_EQ(audit_count("area.delete"), 0);
+}
+
 // ---- Boundaries and locate ---------------------------------------------------------
 
 TEST_F(OrgTest, BoundaryRoundTripAndLocate) {
@@ -423,8 +444,8 @@ TEST_F(OrgTest, BoundaryRoundTripAndLocate) {
 
 TEST_F(OrgTest, BoundaryAcceptsFeaturesAndMultiPolygons) {
   auto c = app.as("bachang_worker");
-  json::value feature{{"type", "Feature"}, {"properties", json::object{}},
-                      {"geometry", square_with_hole()}};
+  json::value feature{
+      {"type", "Feature"}, {"properties", json::object{}}, {"geometry", square_with_hole()}};
   EXPECT_EQ(c.put(area_url(w().grid1) + "/boundary", feature).status, 200);
   auto multi = json::parse(R"({"type":"MultiPolygon","coordinates":[
     [[[121.0,32.0],[121.1,32.0],[121.1,32.1],[121.0,32.1],[121.0,32.0]]],
@@ -449,8 +470,8 @@ TEST_F(OrgTest, BoundaryRejectsBadInput) {
   EXPECT_EQ(c.get(url).status, 404);  // nothing stored
 
   // Only grids have boundaries.
-  auto community = app.as("street_admin").put(area_url(w().bachang) + "/boundary",
-                                               square_with_hole());
+  auto community =
+      app.as("street_admin").put(area_url(w().bachang) + "/boundary", square_with_hole());
   EXPECT_EQ(community.status, 400);
   // The grid worker sees her grid but may not redraw it; 文峰 cannot see it.
   EXPECT_EQ(app.as("grid1_worker").put(url, square_with_hole()).status, 403);
@@ -493,9 +514,10 @@ TEST_F(OrgTest, ListBuildingsFollowsScope) {
 TEST_F(OrgTest, ListBuildingsPagesWithACursor) {
   auto c = app.as("bachang_worker");
   for (int i = 2; i <= 6; ++i) {
-    ASSERT_EQ(c.post("/api/v1/buildings", {{"grid_id", w().grid1}, {"name", std::to_string(i) + "幢"}})
-                  .status,
-              201);
+    ASSERT_EQ(
+        c.post("/api/v1/buildings", {{"grid_id", w().grid1}, {"name", std::to_string(i) + "幢"}})
+            .status,
+        201);
   }
   std::set<std::int64_t> seen;
   std::string url = "/api/v1/buildings?limit=2";
@@ -620,9 +642,9 @@ TEST_F(OrgTest, ListHouseholdsByBuildingOrArea) {
   EXPECT_EQ(items[0].at("grid_id").as_int64(), w().grid1);
   EXPECT_EQ(items[0].at("member_count").as_int64(), 0);
 
-  EXPECT_EQ(c.get("/api/v1/households?area=" + id_str(w().bachang))
-                .json().at("items").as_array().size(),
-            2u);
+  EXPECT_EQ(
+      c.get("/api/v1/households?area=" + id_str(w().bachang)).json().at("items").as_array().size(),
+      2u);
   EXPECT_EQ(c.get("/api/v1/households").json().at("items").as_array().size(), 2u);
   EXPECT_EQ(c.get("/api/v1/households?building=1&area=1").status, 400);
   EXPECT_EQ(app.as("grid1_worker")
@@ -650,23 +672,25 @@ TEST_F(OrgTest, CreateHousehold) {
   auto missing = c.post("/api/v1/households", {{"building_id", building}, {"room", "502"}});
   EXPECT_EQ(missing.status, 400);
   EXPECT_TRUE(names_field(missing, "floor"));
-  auto types = c.post("/api/v1/households",
-                      {{"building_id", building}, {"floor", "五"}, {"room", 502}});
+  auto types =
+      c.post("/api/v1/households", {{"building_id", building}, {"floor", "五"}, {"room", 502}});
   EXPECT_EQ(types.status, 400);
   EXPECT_TRUE(names_field(types, "floor"));
   EXPECT_TRUE(names_field(types, "room"));
-  EXPECT_EQ(app.as("wenfeng_worker")
-                .post("/api/v1/households", {{"building_id", building}, {"floor", 1}, {"room", "102"}})
-                .status,
-            404);
-  EXPECT_EQ(app.as("grid1_worker")
-                .post("/api/v1/households", {{"building_id", building}, {"floor", 1}, {"room", "102"}})
-                .status,
-            403);
+  EXPECT_EQ(
+      app.as("wenfeng_worker")
+          .post("/api/v1/households", {{"building_id", building}, {"floor", 1}, {"room", "102"}})
+          .status,
+      404);
+  EXPECT_EQ(
+      app.as("grid1_worker")
+          .post("/api/v1/households", {{"building_id", building}, {"floor", 1}, {"room", "102"}})
+          .status,
+      403);
   EXPECT_EQ(audit_count("household.create"), 1);
-  EXPECT_EQ(c.get("/api/v1/households?building=" + id_str(building))
-                .json().at("items").as_array().size(),
-            2u);
+  EXPECT_EQ(
+      c.get("/api/v1/households?building=" + id_str(building)).json().at("items").as_array().size(),
+      2u);
 }
 
 TEST_F(OrgTest, HouseholdShowsItsMembersWithoutPersonalNumbers) {
@@ -693,8 +717,9 @@ TEST_F(OrgTest, HouseholdShowsItsMembersWithoutPersonalNumbers) {
 TEST_F(OrgTest, UpdateAndDeleteHousehold) {
   auto c = app.as("bachang_worker");
   auto building = w().building_of_grid.at(w().grid1);
-  auto created = c.post("/api/v1/households",
-                        {{"building_id", building}, {"unit", "1单元"}, {"floor", 2}, {"room", "201"}});
+  auto created =
+      c.post("/api/v1/households",
+             {{"building_id", building}, {"unit", "1单元"}, {"floor", 2}, {"room", "201"}});
   ASSERT_EQ(created.status, 201) << created.body;
   std::string url = "/api/v1/households/" + id_str(id_of(created));
 

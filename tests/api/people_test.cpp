@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <iconv.h>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <set>
 #include <string>
@@ -51,7 +51,9 @@ std::string to_gbk(const std::string& utf8) {
   return out;
 }
 
-std::string str(const json::value& v) { return std::string(v.as_string()); }
+std::string str(const json::value& v) {
+  return std::string(v.as_string());
+}
 
 class PeopleApi : public ::testing::Test {
  protected:
@@ -90,7 +92,8 @@ class PeopleApi : public ::testing::Test {
 
   std::vector<std::int64_t> ids_of(const HttpResponse& res) {
     std::vector<std::int64_t> ids;
-    for (const auto& item : res.json().at("items").as_array()) {
+    const json::value doc = res.json();
+    for (const auto& item : doc.at("items").as_array()) {
       ids.push_back(item.at("id").as_int64());
     }
     return ids;
@@ -104,7 +107,8 @@ class PeopleApi : public ::testing::Test {
 
   // First `errors[]` entry of a problem document.
   static std::pair<std::string, std::string> first_error(const HttpResponse& res) {
-    const auto& e = res.json().at("errors").as_array().at(0);
+    const json::value doc = res.json();
+    const auto& e = doc.at("errors").as_array().at(0);
     return {str(e.at("field")), str(e.at("code"))};
   }
 };
@@ -118,7 +122,7 @@ TEST_F(PeopleApi, CreateFillsGenderAndBirthDateFromIdAndShowsOnlyMaskedValues) {
   auto res = app.as("grid1_worker")
                  .post("/api/v1/residents", body(w.grid1, "王小明", kId1, "138-1234-5678"));
   ASSERT_EQ(res.status, 201) << res.body;
-  auto r = res.json().as_object();
+  const json::object r = res.json().as_object();
   EXPECT_EQ(str(r.at("gender")), "male");
   EXPECT_EQ(str(r.at("birth_date")), "1980-03-15");
   EXPECT_GE(r.at("age").as_int64(), 45);
@@ -130,7 +134,8 @@ TEST_F(PeopleApi, CreateFillsGenderAndBirthDateFromIdAndShowsOnlyMaskedValues) {
   EXPECT_EQ(res.body.find("13812345678"), std::string::npos);
   EXPECT_EQ(audit_count("resident.create"), 1);
 
-  auto detail = app.as("grid1_worker").get(fmt::format("/api/v1/residents/{}", r.at("id").as_int64()));
+  auto detail =
+      app.as("grid1_worker").get(fmt::format("/api/v1/residents/{}", r.at("id").as_int64()));
   ASSERT_EQ(detail.status, 200);
   EXPECT_EQ(detail.body.find(kId1), std::string::npos);
   EXPECT_EQ(detail.body.find("13812345678"), std::string::npos);
@@ -258,7 +263,7 @@ TEST_F(PeopleApi, PagesCoverEveryResidentOnce) {
                    .get("/api/v1/residents?limit=10" + (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_EQ(res.status, 200) << res.body;
     for (auto id : ids_of(res)) EXPECT_TRUE(seen.insert(id).second) << "duplicate " << id;
-    const auto& next = res.json().at("next_cursor");
+    const json::value next = res.json().at("next_cursor");
     cursor = next.is_null() ? "" : str(next);
     ++pages;
   } while (!cursor.empty() && pages < 10);
@@ -303,10 +308,10 @@ TEST_F(PeopleApi, GridWorkerCannotReachResidentsOfAnotherGrid) {
   EXPECT_EQ(c.post("/api/v1/residents", body(w.grid2, "新人", make_id("19900101", 51))).status,
             404);
   // Moving her own resident into the other grid needs scope there too.
-  EXPECT_EQ(c.patch(fmt::format("/api/v1/residents/{}", mine),
-                    {{"household_id", household(w.grid2)}})
-                .status,
-            404);
+  EXPECT_EQ(
+      c.patch(fmt::format("/api/v1/residents/{}", mine), {{"household_id", household(w.grid2)}})
+          .status,
+      404);
   EXPECT_EQ(c.get("/api/v1/residents/export?format=csv").status, 403);
   EXPECT_EQ(audit_count("resident.reveal"), 0);
 
@@ -319,8 +324,9 @@ TEST_F(PeopleApi, GridWorkerCannotReachResidentsOfAnotherGrid) {
 
 TEST_F(PeopleApi, CommunityWorkerMovesResidentBetweenItsGrids) {
   auto id = add(w.grid1, "搬家户", kId1);
-  auto res = app.as("bachang_worker")
-                 .patch(fmt::format("/api/v1/residents/{}", id), {{"household_id", household(w.grid2)}});
+  auto res =
+      app.as("bachang_worker")
+          .patch(fmt::format("/api/v1/residents/{}", id), {{"household_id", household(w.grid2)}});
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_EQ(res.json().at("grid").at("id").as_int64(), w.grid2);
   EXPECT_TRUE(search("grid1_worker", "").empty());
@@ -401,8 +407,9 @@ TEST_F(PeopleApi, RevealWithPermissionReturnsTheValueAndAuditsOnce) {
   EXPECT_EQ(str(res.json().at("value")), kId1);
   EXPECT_EQ(audit_count("resident.reveal"), 1);
   auto detail = app.app().db->read([](db::Conn& conn) {
-    return conn.query_one("SELECT detail, user_name, target_id FROM audit_log "
-                          "WHERE action = 'resident.reveal'");
+    return conn.query_one(
+        "SELECT detail, user_name, target_id FROM audit_log "
+        "WHERE action = 'resident.reveal'");
   });
   EXPECT_NE(detail->text(0).find("id_number"), std::string::npos);
   EXPECT_NE(detail->text(0).find("入户核实身份"), std::string::npos);
@@ -465,7 +472,8 @@ TEST_F(PeopleApi, CommunityTagsAreSeenInsideTheCommunityOnly) {
 
   auto names = [&](const std::string& user) {
     std::set<std::string> out;
-    for (const auto& t : app.as(user).get("/api/v1/tags").json().at("items").as_array()) {
+    const json::value doc = app.as(user).get("/api/v1/tags").json();
+    for (const auto& t : doc.at("items").as_array()) {
       out.insert(str(t.at("name")));
     }
     return out;
@@ -484,7 +492,9 @@ TEST_F(PeopleApi, CommunityTagsAreSeenInsideTheCommunityOnly) {
 
 // ---- import ----------------------------------------------------------------
 
-const std::string kHeader = "姓名,性别,出生日期,身份证号,手机号,网格编码,楼幢,单元,楼层,房号,与户主关系,居住类型,标签,备注\n";
+const std::string kHeader =
+    "姓名,性别,出生日期,身份证号,手机号,网格编码,楼幢,单元,楼层,房号,与户主关系,居住类型,标签,"
+    "备注\n";
 const std::string kGrid1Code = "320602011001001";
 const std::string kGrid3Code = "320602011002001";
 
@@ -498,18 +508,19 @@ TEST_F(PeopleApi, GbkDryRunReportsBadRowsWithLineNumbers) {
   bad_check.back() = bad_check.back() == '0' ? '1' : '0';
   const std::string text =
       kHeader + csv_row("张三", make_id("19700101", 21), kGrid1Code) +  // line 2: good
-      csv_row("李四", bad_check, kGrid1Code) +                           // line 3: checksum
-      "王五,女,1970-01-01," + make_id("19700101", 31) + ",138,"  + kGrid1Code +
-      ",5幢,2单元,3,302,表亲,户籍,,\n" +                                  // line 4: gender, phone, relation
-      csv_row("赵六", make_id("19700101", 21), kGrid1Code) +             // line 5: duplicate of 2
-      csv_row("钱七", make_id("19700101", 41), kGrid3Code) +             // line 6: other community
+      csv_row("李四", bad_check, kGrid1Code) +                          // line 3: checksum
+      "王五,女,1970-01-01," + make_id("19700101", 31) + ",138," + kGrid1Code +
+      ",5幢,2单元,3,302,表亲,户籍,,\n" +                      // line 4: gender, phone, relation
+      csv_row("赵六", make_id("19700101", 21), kGrid1Code) +  // line 5: duplicate of 2
+      csv_row("钱七", make_id("19700101", 41), kGrid3Code) +  // line 6: other community
       "孙八,男,1970/1/1," + make_id("19700101", 51) + ",13800001111," + kGrid1Code +
-      ",5幢,2单元,3,303,子女,流动,独居老人、低保,备注\n";                // line 7: good
+      ",5幢,2单元,3,303,子女,流动,独居老人、低保,备注\n";  // line 7: good
   auto res = app.as("bachang_worker")
-                 .send("POST", fmt::format("/api/v1/residents/import?dry_run=true&community={}", w.bachang),
+                 .send("POST",
+                       fmt::format("/api/v1/residents/import?dry_run=true&community={}", w.bachang),
                        to_gbk(text), "text/csv");
   ASSERT_EQ(res.status, 200) << res.body;
-  auto r = res.json().as_object();
+  const json::object r = res.json().as_object();
   EXPECT_EQ(str(r.at("encoding")), "GB18030");
   EXPECT_TRUE(r.at("dry_run").as_bool());
   EXPECT_EQ(r.at("total_rows").as_int64(), 6);
@@ -519,8 +530,9 @@ TEST_F(PeopleApi, GbkDryRunReportsBadRowsWithLineNumbers) {
   for (const auto& e : r.at("errors").as_array()) {
     errors.insert({e.at("row").as_int64(), str(e.at("field"))});
   }
-  std::set<std::pair<std::int64_t, std::string>> expected = {
-      {3, "身份证号"}, {4, "性别"}, {4, "手机号"}, {4, "与户主关系"}, {5, "身份证号"}, {6, "网格编码"}};
+  std::set<std::pair<std::int64_t, std::string>> expected = {{3, "身份证号"}, {4, "性别"},
+                                                             {4, "手机号"},   {4, "与户主关系"},
+                                                             {5, "身份证号"}, {6, "网格编码"}};
   EXPECT_EQ(errors, expected) << res.body;
   EXPECT_EQ(count("SELECT COUNT(*) FROM residents"), 0);
 }
@@ -531,9 +543,11 @@ TEST_F(PeopleApi, FailedRealImportChangesNothing) {
   const auto households = count("SELECT COUNT(*) FROM households");
   const std::string text = kHeader + csv_row("张三", make_id("19700101", 21), kGrid1Code) +
                            csv_row("李四", kId1, kGrid1Code);  // already registered
-  auto res = app.as("bachang_worker")
-                 .send("POST", fmt::format("/api/v1/residents/import?dry_run=false&community={}", w.bachang),
-                       text, "text/csv");
+  auto res =
+      app.as("bachang_worker")
+          .send("POST",
+                fmt::format("/api/v1/residents/import?dry_run=false&community={}", w.bachang), text,
+                "text/csv");
   ASSERT_EQ(res.status, 400) << res.body;
   EXPECT_EQ(str(res.json().at("type")), "/problems/import-rejected");
   EXPECT_EQ(str(res.json().at("errors").as_array().at(0).at("field")), "row 3: 身份证号");
@@ -560,7 +574,8 @@ TEST_F(PeopleApi, GoodImportCreatesHouseholdsAndResidents) {
   EXPECT_EQ(audit_count("resident.import"), 1);
   auto found = app.as("grid1_worker").get("/api/v1/residents?q=" + url_encode("张小三"));
   ASSERT_EQ(found.json().at("items").as_array().size(), 1u);
-  const auto& item = found.json().at("items").as_array().at(0);
+  const json::value doc = found.json();
+  const auto& item = doc.at("items").as_array().at(0);
   EXPECT_EQ(str(item.at("relation")), "child");
   EXPECT_EQ(str(item.at("gender")), "female");
   EXPECT_NE(str(item.at("household").at("address")).find("5幢"), std::string::npos);
@@ -568,6 +583,23 @@ TEST_F(PeopleApi, GoodImportCreatesHouseholdsAndResidents) {
 
   // Importing the same file again: every ID number is now a duplicate.
   EXPECT_EQ(c.send("POST", url, text, "text/csv").status, 400);
+}
+
+TEST_F(PeopleApi, ThousandsOfRowsImportInOneGo) {
+  std::string text = kHeader;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string birth = fmt::format("19{:02}0101", 30 + i / 999);
+    text += fmt::format("居民{},,,{},,{},{}幢,1单元,1,{},户主,户籍,,\n", i,
+                        make_id(birth, i % 999 + 1), kGrid1Code, i / 100 + 1, i % 100 + 101);
+  }
+  auto res =
+      app.as("bachang_worker")
+          .send("POST",
+                fmt::format("/api/v1/residents/import?dry_run=false&community={}", w.bachang), text,
+                "text/csv");
+  ASSERT_EQ(res.status, 200) << res.body.substr(0, 2000);
+  EXPECT_EQ(res.json().at("imported").as_int64(), 2000);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM residents"), 2000);
 }
 
 TEST_F(PeopleApi, ImportChecksHeaderTypeScopeAndCommunity) {
@@ -580,10 +612,10 @@ TEST_F(PeopleApi, ImportChecksHeaderTypeScopeAndCommunity) {
   EXPECT_EQ(c.send("POST", "/api/v1/residents/import", kHeader, "text/csv").status, 400);
   EXPECT_EQ(app.as("grid1_worker").send("POST", url, kHeader, "text/csv").status, 403);
   EXPECT_EQ(app.as("suyang_worker").send("POST", url, kHeader, "text/csv").status, 404);
-  EXPECT_EQ(
-      c.send("POST", fmt::format("/api/v1/residents/import?community={}", w.grid1), kHeader, "text/csv")
-          .status,
-      404);
+  EXPECT_EQ(c.send("POST", fmt::format("/api/v1/residents/import?community={}", w.grid1), kHeader,
+                   "text/csv")
+                .status,
+            404);
 }
 
 // ---- export ----------------------------------------------------------------
@@ -606,8 +638,8 @@ TEST_F(PeopleApi, ExportCsvHasBomHeaderAndOnlyMaskedValues) {
             std::string::npos);
   EXPECT_EQ(audit_count("resident.export"), 1);
 
-  auto filtered = app.as("bachang_worker")
-                      .get("/api/v1/residents/export?format=csv&tag=" + url_encode("党员"));
+  auto filtered =
+      app.as("bachang_worker").get("/api/v1/residents/export?format=csv&tag=" + url_encode("党员"));
   EXPECT_NE(filtered.body.find("王小明"), std::string::npos);
   EXPECT_EQ(filtered.body.find("李小红"), std::string::npos);
   EXPECT_EQ(app.as("bachang_worker").get("/api/v1/residents/export?format=pdf").status, 400);
@@ -635,7 +667,8 @@ TEST_F(PeopleApi, EveryRouteNeedsSignIn) {
   EXPECT_EQ(anon.post("/api/v1/residents", body(w.grid1, "张三", kId2)).status, 401);
   EXPECT_EQ(anon.patch(url, {{"name", "改"}}).status, 401);
   EXPECT_EQ(anon.del(url).status, 401);
-  EXPECT_EQ(anon.post(url + "/reveal", {{"field", "id_number"}, {"reason", "入户核实"}}).status, 401);
+  EXPECT_EQ(anon.post(url + "/reveal", {{"field", "id_number"}, {"reason", "入户核实"}}).status,
+            401);
   EXPECT_EQ(anon.get("/api/v1/tags").status, 401);
   EXPECT_EQ(anon.post("/api/v1/tags", {{"name", "x"}, {"community_id", w.bachang}}).status, 401);
   EXPECT_EQ(anon.send("POST", fmt::format("/api/v1/residents/import?community={}", w.bachang),

@@ -40,7 +40,8 @@ TEST_F(Server, ACallersRequestIdIsKeptAndAHostileOneReplaced) {
   auto c = app_->client();
   auto kept = c.send("GET", "/healthz", "", "", {{"X-Request-Id", "trace-42"}});
   EXPECT_EQ(kept.header("x-request-id"), "trace-42");
-  auto replaced = c.send("GET", "/healthz", "", "", {{"X-Request-Id", "<script>alert(1)</script>"}});
+  auto replaced =
+      c.send("GET", "/healthz", "", "", {{"X-Request-Id", "<script>alert(1)</script>"}});
   EXPECT_NE(replaced.header("x-request-id"), "<script>alert(1)</script>");
 }
 
@@ -61,7 +62,8 @@ TEST_F(Server, WrongMethodIs405WithAllow) {
 }
 
 TEST_F(Server, MalformedJsonIs400AndNamesTheProblem) {
-  auto res = app_->client().send("POST", "/api/v1/auth/login", "{\"username\": ", "application/json");
+  auto res =
+      app_->client().send("POST", "/api/v1/auth/login", "{\"username\": ", "application/json");
   EXPECT_EQ(res.status, 400);
   EXPECT_EQ(res.json().at("type"), "/problems/malformed-json");
 }
@@ -122,6 +124,96 @@ TEST_F(Server, OpenApiDocumentMatchesTheRoutes) {
   }
   for (const auto& r : served) EXPECT_TRUE(documented.count(r)) << "undocumented route: " << r;
   for (const auto& d : documented) EXPECT_TRUE(served.count(d)) << "documented, not served: " << d;
+}
+
+// Checks `value` against the subset of JSON Schema the document uses:
+// $ref, allOf, object required properties, arrays, nullable, enum.
+void expect_conforms(const json::object& doc, const json::value& schema_in,
+                     const json::value& value, const std::string& where) {
+  const json::object* schema = &schema_in.as_object();
+  while (schema->contains("$ref")) {
+    std::string ref(schema->at("$ref").as_string());
+    std::string name = ref.substr(ref.rfind('/') + 1);
+    schema = &doc.at("components").at("schemas").at(name).as_object();
+  }
+  if (value.is_null()) {
+    EXPECT_TRUE(schema->contains("nullable")) << where << " is null";
+    return;
+  }
+  if (schema->contains("allOf")) {
+    for (const auto& part : schema->at("allOf").as_array())
+      expect_conforms(doc, part, value, where);
+    return;
+  }
+  if (schema->contains("enum")) {
+    const auto& allowed = schema->at("enum").as_array();
+    EXPECT_NE(std::find(allowed.begin(), allowed.end(), value), allowed.end())
+        << where << " = " << json::serialize(value);
+  }
+  std::string type = schema->contains("type") ? std::string(schema->at("type").as_string()) : "";
+  if (type == "object") {
+    ASSERT_TRUE(value.is_object()) << where;
+    if (schema->contains("required")) {
+      for (const auto& key : schema->at("required").as_array()) {
+        EXPECT_TRUE(value.as_object().contains(key.as_string())) << where << " lacks " << key;
+      }
+    }
+    if (schema->contains("properties")) {
+      for (const auto& [key, sub] : schema->at("properties").as_object()) {
+        if (value.as_object().contains(key)) {
+          expect_conforms(doc, sub, value.at(key), where + "." + std::string(key));
+        }
+      }
+    }
+  } else if (type == "array") {
+    ASSERT_TRUE(value.is_array()) << where;
+    for (const auto& item : value.as_array())
+      expect_conforms(doc, schema->at("items"), item, where + "[]");
+  } else if (type == "string") {
+    EXPECT_TRUE(value.is_string()) << where;
+  } else if (type == "integer") {
+    EXPECT_TRUE(value.is_int64() || value.is_uint64()) << where;
+  } else if (type == "number") {
+    EXPECT_TRUE(value.is_number()) << where;
+  } else if (type == "boolean") {
+    EXPECT_TRUE(value.is_bool()) << where;
+  }
+}
+
+// Real responses have the shape the document promises.
+TEST_F(Server, OpenApiSchemasDescribeRealResponses) {
+  auto doc = app_->client().get("/api/v1/openapi.json").json().as_object();
+  auto c = app_->as("bachang_worker");
+  const World& w = app_->world();
+  std::string household = std::to_string(w.household_of_grid.at(w.grid1));
+  std::vector<std::string> paths = {"/api/v1/me",
+                                    "/api/v1/areas/tree",
+                                    "/api/v1/residents",
+                                    "/api/v1/buildings?area=" + std::to_string(w.grid1),
+                                    "/api/v1/households/" + household,
+                                    "/api/v1/tags",
+                                    "/api/v1/areas/" + std::to_string(w.grid1),
+                                    "/api/v1/users"};
+  for (const std::string& path : paths) {
+    auto res = c.get(path);
+    ASSERT_EQ(res.status, 200) << path << ": " << res.body;
+    std::string pattern = path.substr(0, path.find('?'));
+    if (pattern.starts_with("/api/v1/households/")) pattern = "/api/v1/households/{id}";
+    if (pattern.starts_with("/api/v1/areas/") && pattern != "/api/v1/areas/tree") {
+      pattern = "/api/v1/areas/{id}";
+    }
+    const auto& schema = doc.at("paths")
+                             .at(pattern)
+                             .at("get")
+                             .at("responses")
+                             .at("200")
+                             .at("content")
+                             .at("application/json")
+                             .at("schema");
+    expect_conforms(doc, schema, res.json(), pattern);
+  }
+  auto problem = c.get("/api/v1/residents?limit=abc");
+  expect_conforms(doc, doc.at("components").at("schemas").at("Problem"), problem.json(), "Problem");
 }
 
 }  // namespace

@@ -16,8 +16,8 @@
 #include <regex>
 #include <stdexcept>
 
-#include "app/app.hpp"
 #include <spdlog/spdlog.h>
+#include "app/app.hpp"
 #include "core/password.hpp"
 #include "db/db.hpp"
 #include "http/dispatcher.hpp"
@@ -142,11 +142,15 @@ std::atomic<int> next_db{0};
 
 }  // namespace
 
-bool testing_postgres() { return env("CIVICGRID_TEST_DB").rfind("postgres", 0) == 0; }
+bool testing_postgres() {
+  return env("CIVICGRID_TEST_DB").rfind("postgres", 0) == 0;
+}
 
 // ---- HttpResponse / Client ---------------------------------------------------
 
-boost::json::value HttpResponse::json() const { return boost::json::parse(body); }
+boost::json::value HttpResponse::json() const {
+  return boost::json::parse(body);
+}
 
 std::string HttpResponse::header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
@@ -169,8 +173,12 @@ HttpResponse Client::send(const std::string& method, const std::string& path,
   return parse_response(send_all(port_, req));
 }
 
-HttpResponse Client::get(const std::string& path) { return send("GET", path, "", ""); }
-HttpResponse Client::del(const std::string& path) { return send("DELETE", path, "", ""); }
+HttpResponse Client::get(const std::string& path) {
+  return send("GET", path, "", "");
+}
+HttpResponse Client::del(const std::string& path) {
+  return send("DELETE", path, "", "");
+}
 HttpResponse Client::post(const std::string& path, const boost::json::value& body) {
   return send("POST", path, boost::json::serialize(body), "application/json");
 }
@@ -208,13 +216,13 @@ std::int64_t insert_area(db::Conn& c, std::optional<std::int64_t> parent, const 
                          const std::string& parent_path, std::optional<std::int64_t> street) {
   std::int64_t now = now_ms();
   std::int64_t id =
-      c.query("INSERT INTO areas (parent_id, level, code, name, path, street_id, created_at, "
-              "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-              {parent, level, code, name, "pending:" + code, street, now})
+      c.query(
+           "INSERT INTO areas (parent_id, level, code, name, path, street_id, created_at, "
+           "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+           {parent, level, code, name, "pending:" + code, street, now})
           .front()
           .i64(0);
-  c.exec("UPDATE areas SET path = $1 WHERE id = $2",
-         {parent_path + std::to_string(id) + "/", id});
+  c.exec("UPDATE areas SET path = $1 WHERE id = $2", {parent_path + std::to_string(id) + "/", id});
   if (level == "street") c.exec("UPDATE areas SET street_id = $1 WHERE id = $1", {id});
   return id;
 }
@@ -246,16 +254,18 @@ World seed_world(App& app) {
     for (std::int64_t grid : {w.grid1, w.grid2, w.grid3, w.grid4}) {
       std::string path = path_of(c, grid);
       auto street = c.query("SELECT street_id FROM areas WHERE id = $1", {grid}).front().i64(0);
-      std::int64_t b = c.query("INSERT INTO buildings (grid_id, street_id, path, name, address, "
-                               "created_at, updated_at) VALUES ($1, $2, $3, '1幢', '', $4, $4) "
-                               "RETURNING id",
-                               {grid, street, path, now})
+      std::int64_t b = c.query(
+                            "INSERT INTO buildings (grid_id, street_id, path, name, address, "
+                            "created_at, updated_at) VALUES ($1, $2, $3, '1幢', '', $4, $4) "
+                            "RETURNING id",
+                            {grid, street, path, now})
                            .front()
                            .i64(0);
-      std::int64_t h = c.query("INSERT INTO households (building_id, grid_id, street_id, path, "
-                               "unit, floor, room, created_at, updated_at) VALUES ($1, $2, $3, "
-                               "$4, '1单元', 1, '101', $5, $5) RETURNING id",
-                               {b, grid, street, path, now})
+      std::int64_t h = c.query(
+                            "INSERT INTO households (building_id, grid_id, street_id, path, "
+                            "unit, floor, room, created_at, updated_at) VALUES ($1, $2, $3, "
+                            "$4, '1单元', 1, '101', $5, $5) RETURNING id",
+                            {b, grid, street, path, now})
                            .front()
                            .i64(0);
       w.building_of_grid[grid] = b;
@@ -291,9 +301,9 @@ World seed_world(App& app) {
 TestApp::TestApp() : impl_(std::make_unique<Impl>()) {
   // The access log of hundreds of requests would bury the test report.
   spdlog::set_level(spdlog::level::warn);
-  impl_->dir = std::filesystem::temp_directory_path() /
-               ("civicgrid-test-" + std::to_string(::getpid()) + "-" +
-                std::to_string(next_db.fetch_add(1)));
+  impl_->dir =
+      std::filesystem::temp_directory_path() /
+      ("civicgrid-test-" + std::to_string(::getpid()) + "-" + std::to_string(next_db.fetch_add(1)));
   std::filesystem::create_directories(impl_->dir);
   Config config;
   config.data_dir = impl_->dir.string();
@@ -301,8 +311,8 @@ TestApp::TestApp() : impl_(std::make_unique<Impl>()) {
   config.log_level = "warn";
   if (testing_postgres()) {
     impl_->pg_admin_url = env("CIVICGRID_TEST_DB");
-    impl_->pg_dbname = "cgtest_" + std::to_string(::getpid()) + "_" +
-                       std::to_string(next_db.fetch_add(1));
+    impl_->pg_dbname =
+        "cgtest_" + std::to_string(::getpid()) + "_" + std::to_string(next_db.fetch_add(1));
     pg_admin(impl_->pg_admin_url, "CREATE DATABASE " + impl_->pg_dbname);
     config.db_url = with_database(impl_->pg_admin_url, impl_->pg_dbname);
   } else {
@@ -314,8 +324,8 @@ TestApp::TestApp() : impl_(std::make_unique<Impl>()) {
   impl_->sms = sms.get();
   app_->auth->set_sms_sender(std::move(sms));
   world_ = seed_world(*app_);
-  impl_->dispatcher = std::make_unique<http::Dispatcher>(app_->router, nullptr, app_->metrics,
-                                                         [] { return true; });
+  impl_->dispatcher =
+      std::make_unique<http::Dispatcher>(app_->router, nullptr, app_->metrics, [] { return true; });
   http::ServerOptions options;
   options.port = 0;
   options.io_threads = 1;
@@ -340,7 +350,9 @@ TestApp::~TestApp() {
   std::filesystem::remove_all(impl_->dir, ec);
 }
 
-int TestApp::port() const { return impl_->server->port(); }
+int TestApp::port() const {
+  return impl_->server->port();
+}
 
 Client TestApp::as(const std::string& username) const {
   Client c(port());
@@ -348,9 +360,15 @@ Client TestApp::as(const std::string& username) const {
   return c;
 }
 
-bool TestApp::postgres() const { return testing_postgres(); }
-const std::string& TestApp::db_url() const { return app_->config.db_url; }
-std::string TestApp::data_dir() const { return impl_->dir.string(); }
+bool TestApp::postgres() const {
+  return testing_postgres();
+}
+const std::string& TestApp::db_url() const {
+  return app_->config.db_url;
+}
+std::string TestApp::data_dir() const {
+  return impl_->dir.string();
+}
 
 std::string TestApp::last_sms_code(const std::string& phone) const {
   return impl_->sms->code(phone);

@@ -68,8 +68,8 @@ class Client {
 // grid1_worker (@grid1), grid2_worker (@grid2), wenfeng_worker (@文峰),
 // suyang_worker (@苏阳), handler1 (handler @八厂), party1 (party_secretary @八厂).
 struct World {
-  std::int64_t city = 0, district = 0, street = 0, bachang = 0, grid1 = 0, grid2 = 0,
-               wenfeng = 0, grid3 = 0, street2 = 0, suyang = 0, grid4 = 0;
+  std::int64_t city = 0, district = 0, street = 0, bachang = 0, grid1 = 0, grid2 = 0, wenfeng = 0,
+               grid3 = 0, street2 = 0, suyang = 0, grid4 = 0;
   std::map<std::int64_t, std::int64_t> building_of_grid;
   std::map<std::int64_t, std::int64_t> household_of_grid;
   std::map<std::string, std::int64_t> users;

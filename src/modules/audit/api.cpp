@@ -43,7 +43,8 @@ class AuditModule : public Module {
   std::string_view name() const override { return "audit"; }
   void add_routes(http::Router& router) override {
     router.get("/api/v1/audit", [this](http::Request& req) {
-      return api::guarded(app_, req, [&](const auth::Actor& a) { return list_audit(app_, req, a); });
+      return api::guarded(app_, req,
+                          [&](const auth::Actor& a) { return list_audit(app_, req, a); });
     });
   }
 
@@ -53,6 +54,8 @@ class AuditModule : public Module {
 
 }  // namespace
 
-std::unique_ptr<Module> make_module(App& app) { return std::make_unique<AuditModule>(app); }
+std::unique_ptr<Module> make_module(App& app) {
+  return std::make_unique<AuditModule>(app);
+}
 
 }  // namespace cg::audit

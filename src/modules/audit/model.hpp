@@ -18,9 +18,9 @@ struct Entry {
   std::string action;       // e.g. "resident.create", "resident.reveal"
   std::string target_type;  // e.g. "resident"
   std::string target_id;
-  std::string detail;       // human-readable, no personal data beyond what the action needs
-  std::string area_path;    // where the target lives, so scoped admins can read it
-  std::string role;         // the role the actor acted in
+  std::string detail;     // human-readable, no personal data beyond what the action needs
+  std::string area_path;  // where the target lives, so scoped admins can read it
+  std::string role;       // the role the actor acted in
 };
 
 struct Record {

@@ -22,9 +22,9 @@ Record to_record(const db::Row& r) {
 void insert(db::Conn& conn, std::int64_t at, const auth::Actor& actor, const Entry& entry) {
   std::optional<std::int64_t> user;
   if (actor.who.user_id != 0) user = actor.who.user_id;
-  conn.exec(kInsert, {at, user, actor.who.display_name, entry.role, entry.action,
-                      entry.target_type, entry.target_id, entry.detail, entry.area_path,
-                      actor.address, actor.request_id});
+  conn.exec(kInsert,
+            {at, user, actor.who.display_name, entry.role, entry.action, entry.target_type,
+             entry.target_id, entry.detail, entry.area_path, actor.address, actor.request_id});
 }
 
 std::vector<Record> list(db::Conn& conn, const std::vector<std::string>& scopes,
@@ -33,10 +33,9 @@ std::vector<Record> list(db::Conn& conn, const std::vector<std::string>& scopes,
   std::vector<Record> out;
   for (const std::string& scope : scopes) {
     std::string end = auth::subtree_end(scope);
-    for (const db::Row& row :
-         conn.query(kListColumns, {before_id.value_or(INT64_MAX), scope, end,
-                                   query.action.value_or(""), query.user_id.value_or(0),
-                                   query.limit + 1})) {
+    for (const db::Row& row : conn.query(
+             kListColumns, {before_id.value_or(INT64_MAX), scope, end, query.action.value_or(""),
+                            query.user_id.value_or(0), query.limit + 1})) {
       out.push_back(to_record(row));
     }
   }

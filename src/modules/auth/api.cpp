@@ -5,6 +5,7 @@
 #include "http/router.hpp"
 #include "modules/auth/module.hpp"
 #include "modules/auth/service.hpp"
+#include "modules/org/model.hpp"
 
 namespace cg::auth {
 namespace {
@@ -12,10 +13,11 @@ namespace {
 namespace json = http::json;
 
 json::object grant_json(const Grant& g) {
-  return {{"role", role_name(g.role)},
-          {"role_title", role_title(g.role)},
-          {"area", {{"id", g.area_id}, {"name", g.area_name}, {"level", g.area_level},
-                    {"path", g.area_path}}}};
+  return {
+      {"role", role_name(g.role)},
+      {"role_title", role_title(g.role)},
+      {"area",
+       {{"id", g.area_id}, {"name", g.area_name}, {"level", g.area_level}, {"path", g.area_path}}}};
 }
 
 json::object me_json(const Principal& p) {
@@ -36,13 +38,13 @@ json::object me_json(const Principal& p) {
 }
 
 http::Response signed_in(const SignIn& s, bool secure) {
-  http::Response res = http::ok(json::object{{"user", me_json(s.principal)},
-                                             {"csrf_token", s.csrf_token}});
-  res.set_header("Set-Cookie",
-                 fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-                             api::kSessionCookie, s.token,
-                             std::chrono::seconds(AuthService::kSessionLifetime).count(),
-                             secure ? "; Secure" : ""));
+  http::Response res =
+      http::ok(json::object{{"user", me_json(s.principal)}, {"csrf_token", s.csrf_token}});
+  res.set_header(
+      "Set-Cookie",
+      fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}", api::kSessionCookie,
+                  s.token, std::chrono::seconds(AuthService::kSessionLifetime).count(),
+                  secure ? "; Secure" : ""));
   res.set_header("Cache-Control", "no-store");
   return res;
 }
@@ -50,8 +52,8 @@ http::Response signed_in(const SignIn& s, bool secure) {
 json::object user_json(const UserView& u) {
   json::array roles;
   for (const Grant& g : u.grants) roles.push_back(grant_json(g));
-  return {{"id", u.id},           {"username", u.username}, {"display_name", u.display_name},
-          {"kind", u.kind},       {"disabled", u.disabled}, {"roles", std::move(roles)}};
+  return {{"id", u.id},     {"username", u.username}, {"display_name", u.display_name},
+          {"kind", u.kind}, {"disabled", u.disabled}, {"roles", std::move(roles)}};
 }
 
 class AuthModule : public Module {
@@ -72,11 +74,7 @@ class AuthModule : public Module {
         return res;
       });
     });
-    r.get("/api/v1/me", [this](http::Request& req) {
-      return api::guarded(app_, req, [](const Actor& a) -> api::Reply {
-        return http::ok(me_json(a.who));
-      });
-    });
+    r.get("/api/v1/me", [this](http::Request& req) { return me(req); });
     r.post("/api/v1/auth/tokens", [this](http::Request& req) { return create_token(req); });
     r.get("/api/v1/users", [this](http::Request& req) { return list_users(req); });
     r.post("/api/v1/users", [this](http::Request& req) { return create_user(req); });
@@ -124,6 +122,17 @@ class AuthModule : public Module {
       auto s = app_.auth->sign_in_with_code(in->phone, in->code, req.remote_address);
       if (!s) return fail(s.error());
       return signed_in(*s, app_.config.secure_cookies);
+    });
+  }
+
+  http::Response me(http::Request& req) {
+    return api::guarded(app_, req, [this](const Actor& a) -> api::Reply {
+      json::object body = me_json(a.who);
+      if (auto home = app_.auth->home_of(a.who)) {
+        body["household"] = {{"id", home->household_id}, {"address", home->address}};
+        body["grid"] = {{"id", home->grid_id}, {"name", home->grid_name}};
+      }
+      return http::ok(body);
     });
   }
 
@@ -204,6 +213,8 @@ class AuthModule : public Module {
 
 }  // namespace
 
-std::unique_ptr<Module> make_module(App& app) { return std::make_unique<AuthModule>(app); }
+std::unique_ptr<Module> make_module(App& app) {
+  return std::make_unique<AuthModule>(app);
+}
 
 }  // namespace cg::auth

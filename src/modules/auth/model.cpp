@@ -15,18 +15,26 @@ struct RoleInfo {
 const std::vector<RoleInfo>& role_table() {
   using P = Permission;
   static const std::vector<RoleInfo> table = {
-      {Role::platform_admin, "platform_admin", "平台管理员",
+      {Role::platform_admin,
+       "platform_admin",
+       "平台管理员",
        {P::org_read, P::org_write, P::people_read, P::people_write, P::people_reveal,
         P::people_import, P::people_export, P::users_manage, P::audit_read}},
-      {Role::street_admin, "street_admin", "街道管理员",
+      {Role::street_admin,
+       "street_admin",
+       "街道管理员",
        {P::org_read, P::org_write, P::people_read, P::people_write, P::people_reveal,
         P::people_import, P::people_export, P::users_manage, P::audit_read}},
-      {Role::community_worker, "community_worker", "社区工作者",
+      {Role::community_worker,
+       "community_worker",
+       "社区工作者",
        {P::org_read, P::org_write, P::people_read, P::people_write, P::people_reveal,
         P::people_import, P::people_export, P::users_manage}},
       // Grid workers visit households and keep their grid's records current,
       // so they may read, correct and (with a reason, audited) reveal.
-      {Role::grid_worker, "grid_worker", "网格员",
+      {Role::grid_worker,
+       "grid_worker",
+       "网格员",
        {P::org_read, P::people_read, P::people_write, P::people_reveal}},
       {Role::handler, "handler", "处置人员", {P::org_read}},
       {Role::volunteer_manager, "volunteer_manager", "志愿者管理员", {P::org_read}},
@@ -45,8 +53,12 @@ const RoleInfo* info(Role role) {
 
 }  // namespace
 
-std::string_view role_name(Role role) { return info(role)->name; }
-std::string_view role_title(Role role) { return info(role)->title; }
+std::string_view role_name(Role role) {
+  return info(role)->name;
+}
+std::string_view role_title(Role role) {
+  return info(role)->title;
+}
 
 std::optional<Role> role_from_name(std::string_view name) {
   for (const RoleInfo& r : role_table()) {
@@ -66,23 +78,32 @@ const std::vector<Role>& all_roles() {
 
 const std::vector<Permission>& all_permissions() {
   using P = Permission;
-  static const std::vector<Permission> all = {
-      P::org_read,      P::org_write,     P::people_read,  P::people_write, P::people_reveal,
-      P::people_import, P::people_export, P::users_manage, P::audit_read};
+  static const std::vector<Permission> all = {P::org_read,      P::org_write,     P::people_read,
+                                              P::people_write,  P::people_reveal, P::people_import,
+                                              P::people_export, P::users_manage,  P::audit_read};
   return all;
 }
 
 std::string_view permission_name(Permission p) {
   switch (p) {
-    case Permission::org_read: return "org.read";
-    case Permission::org_write: return "org.write";
-    case Permission::people_read: return "people.read";
-    case Permission::people_write: return "people.write";
-    case Permission::people_reveal: return "people.reveal";
-    case Permission::people_import: return "people.import";
-    case Permission::people_export: return "people.export";
-    case Permission::users_manage: return "users.manage";
-    case Permission::audit_read: return "audit.read";
+    case Permission::org_read:
+      return "org.read";
+    case Permission::org_write:
+      return "org.write";
+    case Permission::people_read:
+      return "people.read";
+    case Permission::people_write:
+      return "people.write";
+    case Permission::people_reveal:
+      return "people.reveal";
+    case Permission::people_import:
+      return "people.import";
+    case Permission::people_export:
+      return "people.export";
+    case Permission::users_manage:
+      return "users.manage";
+    case Permission::audit_read:
+      return "audit.read";
   }
   return "";
 }

@@ -37,8 +37,8 @@ enum class Permission {
   audit_read,
 };
 
-std::string_view role_name(Role role);          // "grid_worker"
-std::string_view role_title(Role role);         // "网格员"
+std::string_view role_name(Role role);   // "grid_worker"
+std::string_view role_title(Role role);  // "网格员"
 std::optional<Role> role_from_name(std::string_view name);
 std::string_view permission_name(Permission p);  // "people.read"
 bool role_has(Role role, Permission p);
@@ -57,7 +57,7 @@ struct Principal {
   std::int64_t user_id = 0;
   std::string username;
   std::string display_name;
-  std::string kind;  // "staff" | "resident"
+  std::string kind;                         // "staff" | "resident"
   std::optional<std::int64_t> resident_id;  // the resident record of a resident account
   std::vector<Grant> grants;
   std::int64_t session_id = 0;

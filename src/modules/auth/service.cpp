@@ -8,6 +8,7 @@
 #include "core/pii.hpp"
 #include "modules/audit/model.hpp"
 #include "modules/auth/store.hpp"
+#include "modules/org/service.hpp"
 
 namespace cg::auth {
 namespace {
@@ -37,7 +38,9 @@ std::string token_hash(std::string_view token) {
   return hex;
 }
 
-std::string six_digit_code() { return fmt::format("{:06d}", randombytes_uniform(1000000)); }
+std::string six_digit_code() {
+  return fmt::format("{:06d}", randombytes_uniform(1000000));
+}
 
 Error bad_credentials() {
   return {401, "bad-credentials", "用户名或密码错误", "用户名或密码错误，请重新输入", {}};
@@ -68,12 +71,15 @@ void FailureLimiter::reset(const std::string& key) {
   failures_.erase(key);
 }
 
-AuthService::AuthService(db::Database& db, const PiiCipher& pii, const audit::AuditLog& audit)
-    : db_(db), pii_(pii), audit_(audit), sms_(std::make_unique<LogSmsSender>()) {}
+AuthService::AuthService(db::Database& db, const PiiCipher& pii, const audit::AuditLog& audit,
+                         const org::OrgService& org)
+    : db_(db), pii_(pii), audit_(audit), org_(org), sms_(std::make_unique<LogSmsSender>()) {}
 
 AuthService::~AuthService() = default;
 
-void AuthService::set_sms_sender(std::unique_ptr<SmsSender> sender) { sms_ = std::move(sender); }
+void AuthService::set_sms_sender(std::unique_ptr<SmsSender> sender) {
+  sms_ = std::move(sender);
+}
 
 Result<Principal> AuthService::principal_for_token(std::string_view token, bool via_cookie) {
   if (token.empty() || token.size() > 128) return fail(errors::unauthenticated());
@@ -97,7 +103,8 @@ Result<SignIn> AuthService::open_session(std::int64_t user_id) {
   out.token = random_hex(32);
   out.csrf_token = random_hex(16);
   std::int64_t now = now_ms();
-  out.expires_at = now + std::chrono::duration_cast<std::chrono::milliseconds>(kSessionLifetime).count();
+  out.expires_at =
+      now + std::chrono::duration_cast<std::chrono::milliseconds>(kSessionLifetime).count();
   auto principal = db_.write([&](db::Conn& conn) -> std::optional<Principal> {
     std::int64_t id = store::insert_session(conn, token_hash(out.token), user_id, "session", "",
                                             out.csrf_token, now, out.expires_at);
@@ -129,7 +136,8 @@ Result<SignIn> AuthService::sign_in(const std::string& username, const std::stri
   account_failures_.reset(account_key);
   if (needs_rehash(login->password_hash, password_cost_)) {
     if (auto fresh = hash_password(password, password_cost_)) {
-      db_.write([&](db::Conn& conn) { store::update_password_hash(conn, login->id, *fresh, now_ms()); });
+      db_.write(
+          [&](db::Conn& conn) { store::update_password_hash(conn, login->id, *fresh, now_ms()); });
     }
   }
   return open_session(login->id);
@@ -199,6 +207,15 @@ Result<SignIn> AuthService::sign_in_with_code(const std::string& phone, const st
   return open_session(*user_id);
 }
 
+std::optional<org::Place> AuthService::home_of(const Principal& principal) {
+  if (!principal.resident_id) return std::nullopt;
+  return db_.read([&](db::Conn& conn) -> std::optional<org::Place> {
+    auto household = store::household_of_resident(conn, *principal.resident_id);
+    if (!household) return std::nullopt;
+    return org_.place_of_household(conn, *household);
+  });
+}
+
 void AuthService::sign_out(const Principal& principal) {
   db_.write([&](db::Conn& conn) { store::revoke_session(conn, principal.session_id); });
 }
@@ -210,11 +227,12 @@ Result<ApiToken> AuthService::create_api_token(const Actor& actor, const std::st
   token.id = db_.write([&](db::Conn& conn) {
     std::int64_t id = store::insert_session(conn, token_hash(token.token), actor.who.user_id, "api",
                                             name, "", now_ms(), token.expires_at);
-    audit_.record(conn, actor,
-                  {"api_token.create", "user", std::to_string(actor.who.user_id), name,
-                   actor.who.grants.empty() ? "" : actor.who.grants.front().area_path,
-                   actor.who.grants.empty() ? actor.who.kind
-                                            : std::string(role_name(actor.who.grants.front().role))});
+    audit_.record(
+        conn, actor,
+        {"api_token.create", "user", std::to_string(actor.who.user_id), name,
+         actor.who.grants.empty() ? "" : actor.who.grants.front().area_path,
+         actor.who.grants.empty() ? actor.who.kind
+                                  : std::string(role_name(actor.who.grants.front().role))});
     return id;
   });
   return token;

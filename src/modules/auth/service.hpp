@@ -29,6 +29,10 @@ class PiiCipher;
 namespace cg::audit {
 class AuditLog;
 }
+namespace cg::org {
+class OrgService;
+struct Place;
+}  // namespace cg::org
 
 namespace cg::auth {
 
@@ -98,7 +102,8 @@ struct ApiToken {
 
 class AuthService {
  public:
-  AuthService(db::Database& db, const PiiCipher& pii, const audit::AuditLog& audit);
+  AuthService(db::Database& db, const PiiCipher& pii, const audit::AuditLog& audit,
+              const org::OrgService& org);
   ~AuthService();
 
   void set_sms_sender(std::unique_ptr<SmsSender> sender);
@@ -115,6 +120,8 @@ class AuthService {
   Result<SignIn> sign_in_with_code(const std::string& phone, const std::string& code,
                                    const std::string& address);
   void sign_out(const Principal& principal);
+  // Where a resident account's registry record lives, for "我的" pages.
+  std::optional<org::Place> home_of(const Principal& principal);
 
   Result<ApiToken> create_api_token(const Actor& actor, const std::string& name, int days);
   Result<UserView> create_user(const Actor& actor, const NewUser& user);
@@ -131,6 +138,7 @@ class AuthService {
   db::Database& db_;
   const PiiCipher& pii_;
   const audit::AuditLog& audit_;
+  const org::OrgService& org_;
   std::unique_ptr<SmsSender> sms_;
   PasswordHashCost password_cost_ = PasswordHashCost::interactive();
   FailureLimiter account_failures_{5, std::chrono::minutes(15)};

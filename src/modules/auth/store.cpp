@@ -22,8 +22,7 @@ constexpr const char* kInsertSession =
 constexpr const char* kRevokeSession = "UPDATE sessions SET revoked = 1 WHERE id = $1";
 constexpr const char* kUpdatePassword =
     "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
-constexpr const char* kLastCodeTime =
-    "SELECT MAX(created_at) FROM sms_codes WHERE phone_idx = $1";
+constexpr const char* kLastCodeTime = "SELECT MAX(created_at) FROM sms_codes WHERE phone_idx = $1";
 constexpr const char* kInsertCode =
     "INSERT INTO sms_codes (phone_idx, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)";
 constexpr const char* kLiveCode =
@@ -42,6 +41,7 @@ constexpr const char* kInsertUser =
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id";
 constexpr const char* kInsertGrant =
     "INSERT INTO role_grants (user_id, role, area_id, created_at) VALUES ($1, $2, $3, $4)";
+constexpr const char* kHouseholdOfResident = "SELECT household_id FROM residents WHERE id = $1";
 constexpr const char* kAreaPath = "SELECT path FROM areas WHERE id = $1";
 constexpr const char* kUsersIn =
     "SELECT u.id, COALESCE(u.username, ''), u.display_name, u.kind, u.disabled, g.role, a.id, "
@@ -115,8 +115,12 @@ std::optional<CodeRow> live_code(db::Conn& conn, const std::string& phone_idx, s
   return CodeRow{row->i64(0), row->text(1), static_cast<int>(row->i64(2))};
 }
 
-void count_attempt(db::Conn& conn, std::int64_t code_id) { conn.exec(kCountAttempt, {code_id}); }
-void use_code(db::Conn& conn, std::int64_t code_id) { conn.exec(kUseCode, {code_id}); }
+void count_attempt(db::Conn& conn, std::int64_t code_id) {
+  conn.exec(kCountAttempt, {code_id});
+}
+void use_code(db::Conn& conn, std::int64_t code_id) {
+  conn.exec(kUseCode, {code_id});
+}
 
 std::optional<std::int64_t> user_by_phone(db::Conn& conn, const std::string& phone_idx) {
   auto row = conn.query_one(kUserByPhone, {phone_idx});
@@ -146,6 +150,12 @@ std::int64_t insert_user(db::Conn& conn, const std::optional<std::string>& usern
 void insert_grant(db::Conn& conn, std::int64_t user_id, Role role, std::int64_t area_id,
                   std::int64_t now) {
   conn.exec(kInsertGrant, {user_id, role_name(role), area_id, now});
+}
+
+std::optional<std::int64_t> household_of_resident(db::Conn& conn, std::int64_t resident_id) {
+  auto row = conn.query_one(kHouseholdOfResident, {resident_id});
+  if (!row) return std::nullopt;
+  return row->i64(0);
 }
 
 std::optional<std::string> area_path(db::Conn& conn, std::int64_t area_id) {

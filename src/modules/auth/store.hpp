@@ -64,6 +64,7 @@ std::int64_t insert_user(db::Conn& conn, const std::optional<std::string>& usern
                          const std::optional<std::int64_t>& resident_id, std::int64_t now);
 void insert_grant(db::Conn& conn, std::int64_t user_id, Role role, std::int64_t area_id,
                   std::int64_t now);
+std::optional<std::int64_t> household_of_resident(db::Conn& conn, std::int64_t resident_id);
 std::optional<std::string> area_path(db::Conn& conn, std::int64_t area_id);
 std::vector<UserView> users_in(db::Conn& conn, const std::string& scope_path);
 

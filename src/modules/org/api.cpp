@@ -17,9 +17,15 @@ using http::Need;
 
 // ---- JSON out ----------------------------------------------------------------
 
-json::value opt(const std::optional<std::int64_t>& v) { return v ? json::value(*v) : nullptr; }
-json::value opt(const std::optional<double>& v) { return v ? json::value(*v) : nullptr; }
-json::value opt(const std::optional<std::string>& v) { return v ? json::value(*v) : nullptr; }
+json::value opt(const std::optional<std::int64_t>& v) {
+  return v ? json::value(*v) : nullptr;
+}
+json::value opt(const std::optional<double>& v) {
+  return v ? json::value(*v) : nullptr;
+}
+json::value opt(const std::optional<std::string>& v) {
+  return v ? json::value(*v) : nullptr;
+}
 
 json::object to_json(const Area& a) {
   return {{"id", a.id},
@@ -144,7 +150,8 @@ class OrgApi {
     auto root = q.integer("root", 1, INT64_MAX);
     auto depth = q.integer("depth", 0, OrgService::kMaxDepth);
     if (auto done = q.finish(); !done) return fail(done.error());
-    auto roots = service().tree(actor, root, static_cast<int>(depth.value_or(OrgService::kMaxDepth)));
+    auto roots =
+        service().tree(actor, root, static_cast<int>(depth.value_or(OrgService::kMaxDepth)));
     if (!roots) return fail(roots.error());
     json::array items;
     for (const TreeNode& node : *roots) items.push_back(to_json(node));
@@ -161,8 +168,8 @@ class OrgApi {
     auto input = api::read_body<NewArea>(req, [](http::Fields& f) {
       NewArea a;
       a.parent_id = f.integer("parent_id", Need::optional, 1);
-      auto level = f.one_of("level", Need::required,
-                            {"city", "district", "street", "community", "grid"});
+      auto level =
+          f.one_of("level", Need::required, {"city", "district", "street", "community", "grid"});
       if (level) a.level = *level_from_name(*level);
       a.name = f.text("name", Need::required, kNameChars).value_or("");
       a.code = f.text("code", Need::optional, kCodeChars);
@@ -371,6 +378,8 @@ class OrgModule : public Module {
 
 }  // namespace
 
-std::unique_ptr<Module> make_module(App& app) { return std::make_unique<OrgModule>(app); }
+std::unique_ptr<Module> make_module(App& app) {
+  return std::make_unique<OrgModule>(app);
+}
 
 }  // namespace cg::org

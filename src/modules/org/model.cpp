@@ -37,9 +37,13 @@ void append_part(std::string& out, std::string_view part, std::string_view suffi
 
 }  // namespace
 
-std::string_view level_name(Level level) { return kLevels[static_cast<int>(level)].name; }
+std::string_view level_name(Level level) {
+  return kLevels[static_cast<int>(level)].name;
+}
 
-std::string_view level_title(Level level) { return kLevels[static_cast<int>(level)].title; }
+std::string_view level_title(Level level) {
+  return kLevels[static_cast<int>(level)].title;
+}
 
 std::optional<Level> level_from_name(std::string_view name) {
   for (const LevelInfo& info : kLevels) {

@@ -24,7 +24,7 @@ struct Area {
   Level level = Level::grid;
   std::string code;
   std::string name;
-  std::string path;  // "/1/5/23/": ids from the root down to this area
+  std::string path;                       // "/1/5/23/": ids from the root down to this area
   std::optional<std::int64_t> street_id;  // tenant key; none above street level
   bool has_boundary = false;
   std::int64_t created_at = 0;

@@ -1,8 +1,8 @@
 #include "modules/org/service.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <charconv>
-#include <fmt/format.h>
 #include <map>
 #include <stdexcept>
 
@@ -47,32 +47,46 @@ std::string edit_role(const Actor& actor, const std::optional<Area>& parent) {
   return actor.who.acting_role(Permission::org_write, parent->path);
 }
 
-Error area_not_found() { return errors::not_found("区域不存在或无权访问"); }
-Error building_not_found() { return errors::not_found("楼栋不存在或无权访问"); }
-Error household_not_found() { return errors::not_found("住户不存在或无权访问"); }
-Error no_org_access() { return errors::forbidden("您没有查看组织架构的权限"); }
+Error area_not_found() {
+  return errors::not_found("区域不存在或无权访问");
+}
+Error building_not_found() {
+  return errors::not_found("楼栋不存在或无权访问");
+}
+Error household_not_found() {
+  return errors::not_found("住户不存在或无权访问");
+}
+Error no_org_access() {
+  return errors::forbidden("您没有查看组织架构的权限");
+}
 
 // ---- Input cleaning --------------------------------------------------------
 
 // Leading and trailing spaces (ASCII and the full-width 　 that Chinese input
 // methods type) are never part of a name.
-std::string trim(std::string_view s) {
+// The length of the blank at the start (or end) of `s`: 0 when there is none.
+std::size_t blank_prefix(std::string_view s) {
   constexpr std::string_view kIdeographicSpace = "\u3000";
-  bool changed = true;
-  while (changed && !s.empty()) {
-    changed = false;
-    if (s.front() == ' ' || s.front() == '\t') s.remove_prefix(1), changed = true;
-    else if (s.starts_with(kIdeographicSpace)) s.remove_prefix(kIdeographicSpace.size()), changed = true;
-    if (s.empty()) break;
-    if (s.back() == ' ' || s.back() == '\t') s.remove_suffix(1), changed = true;
-    else if (s.ends_with(kIdeographicSpace)) s.remove_suffix(kIdeographicSpace.size()), changed = true;
-  }
+  if (s.starts_with(' ') || s.starts_with('\t')) return 1;
+  return s.starts_with(kIdeographicSpace) ? kIdeographicSpace.size() : 0;
+}
+
+std::size_t blank_suffix(std::string_view s) {
+  constexpr std::string_view kIdeographicSpace = "\u3000";
+  if (s.ends_with(' ') || s.ends_with('\t')) return 1;
+  return s.ends_with(kIdeographicSpace) ? kIdeographicSpace.size() : 0;
+}
+
+std::string trim(std::string_view s) {
+  while (std::size_t n = blank_prefix(s)) s.remove_prefix(n);
+  while (std::size_t n = blank_suffix(s)) s.remove_suffix(n);
   return std::string(s);
 }
 
 Result<std::string> clean_required(std::string_view field, std::string_view value) {
   std::string out = trim(value);
-  if (out.empty()) return fail(errors::invalid_field(std::string(field), "required", "此项不能为空"));
+  if (out.empty())
+    return fail(errors::invalid_field(std::string(field), "required", "此项不能为空"));
   return out;
 }
 
@@ -109,8 +123,8 @@ bool valid_city_code(const std::string& code) {
 Status check_code(const std::string& code, const std::optional<CodeRule>& rule) {
   if (!rule) {
     if (valid_city_code(code)) return {};
-    return fail(errors::invalid_field("code", "format",
-                                      "市级区域编码应为4位或以00结尾的6位行政区划代码"));
+    return fail(
+        errors::invalid_field("code", "format", "市级区域编码应为4位或以00结尾的6位行政区划代码"));
   }
   const bool ok = all_digits(code) && code.starts_with(rule->prefix) &&
                   code.size() == rule->prefix.size() + rule->width &&
@@ -140,10 +154,34 @@ Result<std::string> next_code(const std::vector<std::string>& sibling_codes, con
   return fmt::format("{}{:0{}}", rule.prefix, highest + 1, rule.width);
 }
 
+// The given code, checked, or the next free one under the parent.
+Result<std::string> choose_code(db::Conn& conn, const std::optional<std::string>& given,
+                                const std::optional<Area>& parent) {
+  std::optional<CodeRule> rule;
+  if (parent) rule = code_rule(*parent);
+  std::string code;
+  if (given) {
+    if (auto ok = check_code(*given, rule); !ok) return fail(ok.error());
+    code = *given;
+  } else if (!rule) {
+    return fail(errors::invalid_field("code", "required", "市级区域须提供行政区划代码"));
+  } else {
+    auto generated = next_code(store::child_codes(conn, parent->id), *rule);
+    if (!generated) return fail(generated.error());
+    code = *generated;
+  }
+  if (store::code_taken(conn, code, 0)) {
+    return fail(errors::conflict("duplicate-code", "编码重复", "编码 " + code + " 已被使用"));
+  }
+  return code;
+}
+
 // ---- Cursors ---------------------------------------------------------------
 
 // Opaque to clients: the last id of the page, in hex.
-std::string encode_cursor(std::int64_t id) { return fmt::format("{:x}", id); }
+std::string encode_cursor(std::int64_t id) {
+  return fmt::format("{:x}", id);
+}
 
 Result<std::int64_t> decode_cursor(const std::optional<std::string>& cursor) {
   if (!cursor) return 0;
@@ -189,9 +227,9 @@ auto write_tx(db::Database& db, F&& fn) -> std::invoke_result_t<F, db::Conn&> {
   }
 }
 
-void audit_write(const audit::AuditLog& log, db::Conn& conn, const Actor& actor,
-                 std::string action, std::string type, std::int64_t id, std::string detail,
-                 std::string path, std::string role) {
+void audit_write(const audit::AuditLog& log, db::Conn& conn, const Actor& actor, std::string action,
+                 std::string type, std::int64_t id, std::string detail, std::string path,
+                 std::string role) {
   log.record(conn, actor,
              {std::move(action), std::move(type), std::to_string(id), std::move(detail),
               std::move(path), std::move(role)});
@@ -224,7 +262,9 @@ class TreeBuilder {
       if (areas_[i].parent_id) children_[*areas_[i].parent_id].push_back(i);
     }
     for (const Area& a : areas_) {
-      if (a.level == Level::grid) add(a.id, [](Counts& c, std::int64_t n) { c.grids += n; }, 1);
+      if (a.level == Level::grid)
+        add(
+            a.id, [](Counts& c, std::int64_t n) { c.grids += n; }, 1);
     }
     add_all(store::buildings_per_grid(conn, root_path, end),
             [](Counts& c, std::int64_t n) { c.buildings += n; });
@@ -292,8 +332,7 @@ Result<std::vector<std::string>> list_ranges(db::Conn& conn, const Actor& actor,
 
 // ---- Tree and areas ----------------------------------------------------------
 
-Result<std::vector<TreeNode>> OrgService::tree(const Actor& actor,
-                                               std::optional<std::int64_t> root,
+Result<std::vector<TreeNode>> OrgService::tree(const Actor& actor, std::optional<std::int64_t> root,
                                                int depth) const {
   if (!actor.who.can_somewhere(Permission::org_read)) return fail(no_org_access());
   return db_.read([&](db::Conn& conn) -> Result<std::vector<TreeNode>> {
@@ -330,13 +369,15 @@ Result<Area> OrgService::create_area(const Actor& actor, const NewArea& input) c
     std::optional<Area> parent;
     if (input.parent_id) {
       parent = store::area_by_id(conn, *input.parent_id);
-      if (!parent || !sees(actor, parent->path)) return fail(errors::not_found("上级区域不存在或无权访问"));
+      if (!parent || !sees(actor, parent->path))
+        return fail(errors::not_found("上级区域不存在或无权访问"));
       if (child_level(parent->level) != input.level) {
         auto expected = child_level(parent->level);
         return fail(errors::invalid_field(
             "level", "level-mismatch",
-            expected ? fmt::format("{}的下级应为{}", level_title(parent->level), level_title(*expected))
-                     : std::string("网格下不能再设下级区域")));
+            expected
+                ? fmt::format("{}的下级应为{}", level_title(parent->level), level_title(*expected))
+                : std::string("网格下不能再设下级区域")));
       }
     } else if (input.level != Level::city) {
       return fail(errors::invalid_field("parent_id", "required", "除市级外，区域须指定上级"));
@@ -346,36 +387,24 @@ Result<Area> OrgService::create_area(const Actor& actor, const NewArea& input) c
       return fail(errors::conflict("duplicate-name", "名称重复", "同一上级下已有同名区域"));
     }
 
-    std::optional<CodeRule> rule;
-    if (parent) rule = code_rule(*parent);
-    std::string code;
-    if (input.code) {
-      if (auto ok = check_code(*input.code, rule); !ok) return fail(ok.error());
-      code = *input.code;
-    } else if (!rule) {
-      return fail(errors::invalid_field("code", "required", "市级区域须提供行政区划代码"));
-    } else {
-      auto generated = next_code(store::child_codes(conn, parent->id), *rule);
-      if (!generated) return fail(generated.error());
-      code = *generated;
-    }
-    if (store::code_taken(conn, code, 0)) {
-      return fail(errors::conflict("duplicate-code", "编码重复", "编码 " + code + " 已被使用"));
-    }
+    auto code = choose_code(conn, input.code, parent);
+    if (!code) return fail(code.error());
 
     const std::int64_t now = now_ms();
     NewArea row = input;
     row.name = *name;
     // The path needs the new id; "~code" is unique (codes are) and sorts
     // after every "/…" path, so it never falls inside a subtree range.
-    const std::int64_t id = store::insert_area(conn, row, code, "~" + code, now);
+    const std::int64_t id = store::insert_area(conn, row, *code, "~" + *code, now);
     const std::string path = (parent ? parent->path : std::string("/")) + std::to_string(id) + "/";
     std::optional<std::int64_t> street_id;
-    if (input.level == Level::street) street_id = id;
-    else if (parent) street_id = parent->street_id;
+    if (input.level == Level::street)
+      street_id = id;
+    else if (parent)
+      street_id = parent->street_id;
     store::set_area_place(conn, id, path, street_id);
     audit_write(audit_, conn, actor, "area.create", "area", id,
-                fmt::format("新建{} {}（编码 {}）", level_title(input.level), *name, code), path,
+                fmt::format("新建{} {}（编码 {}）", level_title(input.level), *name, *code), path,
                 edit_role(actor, parent));
     return *store::area_by_id(conn, id);
   });
@@ -394,7 +423,8 @@ Result<Area> OrgService::update_area(const Actor& actor, std::int64_t id,
     if (!area || !sees(actor, area->path)) return fail(area_not_found());
     std::optional<Area> parent;
     if (area->parent_id) parent = store::area_by_id(conn, *area->parent_id);
-    if (!may_edit_area(actor, parent)) return fail(errors::forbidden("修改区域需要上级区域的管理权限"));
+    if (!may_edit_area(actor, parent))
+      return fail(errors::forbidden("修改区域需要上级区域的管理权限"));
 
     const std::string name = new_name.value_or(area->name);
     const std::string code = patch.code.value_or(area->code);
@@ -428,15 +458,17 @@ Status OrgService::delete_area(const Actor& actor, std::int64_t id) const {
     if (!area || !sees(actor, area->path)) return fail(area_not_found());
     std::optional<Area> parent;
     if (area->parent_id) parent = store::area_by_id(conn, *area->parent_id);
-    if (!may_edit_area(actor, parent)) return fail(errors::forbidden("删除区域需要上级区域的管理权限"));
+    if (!may_edit_area(actor, parent))
+      return fail(errors::forbidden("删除区域需要上级区域的管理权限"));
     if (store::has_children(conn, id) || store::has_buildings(conn, id)) {
       return fail(errors::conflict("area-not-empty", "区域不为空",
                                    "该区域下还有下级区域或楼栋，请先删除它们"));
     }
     store::delete_area(conn, id);
-    audit_write(audit_, conn, actor, "area.delete", "area", id,
-                fmt::format("删除{} {}（编码 {}）", level_title(area->level), area->name, area->code),
-                area->path, edit_role(actor, parent));
+    audit_write(
+        audit_, conn, actor, "area.delete", "area", id,
+        fmt::format("删除{} {}（编码 {}）", level_title(area->level), area->name, area->code),
+        area->path, edit_role(actor, parent));
     return {};
   });
 }
@@ -465,7 +497,8 @@ Result<Area> OrgService::set_boundary(const Actor& actor, std::int64_t id,
     }
     std::optional<Area> parent;
     if (area->parent_id) parent = store::area_by_id(conn, *area->parent_id);
-    if (!may_edit_area(actor, parent)) return fail(errors::forbidden("设置网格边界需要社区的管理权限"));
+    if (!may_edit_area(actor, parent))
+      return fail(errors::forbidden("设置网格边界需要社区的管理权限"));
     store::set_boundary(conn, id, geojson, box, now_ms());
     audit_write(audit_, conn, actor, "area.boundary.set", "area", id,
                 fmt::format("设置 {} 的边界", area->name), area->path, edit_role(actor, parent));
@@ -479,7 +512,8 @@ Status OrgService::delete_boundary(const Actor& actor, std::int64_t id) const {
     if (!area || !sees(actor, area->path)) return fail(area_not_found());
     std::optional<Area> parent;
     if (area->parent_id) parent = store::area_by_id(conn, *area->parent_id);
-    if (!may_edit_area(actor, parent)) return fail(errors::forbidden("删除网格边界需要社区的管理权限"));
+    if (!may_edit_area(actor, parent))
+      return fail(errors::forbidden("删除网格边界需要社区的管理权限"));
     if (!area->has_boundary) return fail(errors::not_found("该区域尚未设置边界"));
     store::clear_boundary(conn, id, now_ms());
     audit_write(audit_, conn, actor, "area.boundary.delete", "area", id,
@@ -517,8 +551,8 @@ Result<Page<Building>> OrgService::buildings(const Actor& actor, const ListQuery
     if (!ranges) return fail(ranges.error());
     std::vector<Building> items;
     for (const std::string& begin : *ranges) {
-      auto part = store::buildings_in_range(conn, begin, auth::subtree_end(begin), *after,
-                                            query.limit + 1);
+      auto part =
+          store::buildings_in_range(conn, begin, auth::subtree_end(begin), *after, query.limit + 1);
       items.insert(items.end(), part.begin(), part.end());
     }
     return paginate(std::move(items), query.limit);
@@ -585,9 +619,10 @@ Result<Building> OrgService::update_building(const Actor& actor, std::int64_t id
     if (patch.lat) b->lat = patch.lat;
     if (patch.lng) b->lng = patch.lng;
     store::update_building(conn, *b, now_ms());
-    audit_write(audit_, conn, actor, "building.update", "building", id,
-                fmt::format("修改楼栋 {}", old_name == b->name ? b->name : old_name + " → " + b->name),
-                b->path, actor.who.acting_role(Permission::org_write, b->path));
+    audit_write(
+        audit_, conn, actor, "building.update", "building", id,
+        fmt::format("修改楼栋 {}", old_name == b->name ? b->name : old_name + " → " + b->name),
+        b->path, actor.who.acting_role(Permission::org_write, b->path));
     return *store::building_by_id(conn, id);
   });
 }
@@ -598,8 +633,8 @@ Status OrgService::delete_building(const Actor& actor, std::int64_t id) const {
     if (!b || !sees(actor, b->path)) return fail(building_not_found());
     if (!writes(actor, b->path)) return fail(errors::forbidden("您无权删除此楼栋"));
     if (store::has_households(conn, id)) {
-      return fail(errors::conflict("building-not-empty", "楼栋不为空",
-                                   "该楼栋下还有住户，请先删除住户"));
+      return fail(
+          errors::conflict("building-not-empty", "楼栋不为空", "该楼栋下还有住户，请先删除住户"));
     }
     store::delete_building(conn, id);
     audit_write(audit_, conn, actor, "building.delete", "building", id,
@@ -651,7 +686,8 @@ Result<Household> OrgService::create_household(const Actor& actor,
     if (!b || !sees(actor, b->path)) return fail(building_not_found());
     if (!writes(actor, b->path)) return fail(errors::forbidden("您无权在此楼栋登记住户"));
     if (store::household_at(conn, b->id, unit, *room)) {
-      return fail(errors::conflict("duplicate-household", "住户重复", "该楼栋已有相同单元和室号的住户"));
+      return fail(
+          errors::conflict("duplicate-household", "住户重复", "该楼栋已有相同单元和室号的住户"));
     }
     NewHousehold row = input;
     row.unit = unit;
@@ -683,7 +719,8 @@ Result<Household> OrgService::update_household(const Actor& actor, std::int64_t 
     if (patch.floor) h->floor = *patch.floor;
     if (auto other = store::household_at(conn, h->building_id, h->unit, h->room);
         other && *other != id) {
-      return fail(errors::conflict("duplicate-household", "住户重复", "该楼栋已有相同单元和室号的住户"));
+      return fail(
+          errors::conflict("duplicate-household", "住户重复", "该楼栋已有相同单元和室号的住户"));
     }
     store::update_household(conn, *h, now_ms());
     auto updated = store::household_by_id(conn, id);
@@ -705,9 +742,8 @@ Status OrgService::delete_household(const Actor& actor, std::int64_t id) const {
                                    "该住户下还登记有居民，请先迁出或删除居民"));
     }
     store::delete_household(conn, id);
-    audit_write(audit_, conn, actor, "household.delete", "household", id,
-                "删除住户 " + h->address, h->path,
-                actor.who.acting_role(Permission::org_write, h->path));
+    audit_write(audit_, conn, actor, "household.delete", "household", id, "删除住户 " + h->address,
+                h->path, actor.who.acting_role(Permission::org_write, h->path));
     return {};
   });
 }
@@ -727,7 +763,7 @@ std::optional<Place> OrgService::place_of_household(db::Conn& conn,
   auto h = store::household_by_id(conn, household_id);
   if (!h) return std::nullopt;
   auto grid = store::area_by_id(conn, h->grid_id);
-  return Place{h->id,   h->building_id, h->grid_id,  h->street_id,
+  return Place{h->id,   h->building_id,         h->grid_id, h->street_id,
                h->path, grid ? grid->name : "", h->address};
 }
 

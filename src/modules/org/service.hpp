@@ -43,14 +43,12 @@ class OrgService {
                                      int depth) const;
   Result<Area> area(const auth::Actor& actor, std::int64_t id) const;
   Result<Area> create_area(const auth::Actor& actor, const NewArea& input) const;
-  Result<Area> update_area(const auth::Actor& actor, std::int64_t id,
-                           const AreaPatch& patch) const;
+  Result<Area> update_area(const auth::Actor& actor, std::int64_t id, const AreaPatch& patch) const;
   Status delete_area(const auth::Actor& actor, std::int64_t id) const;
 
   // The stored GeoJSON geometry of a grid.
   Result<std::string> boundary(const auth::Actor& actor, std::int64_t id) const;
-  Result<Area> set_boundary(const auth::Actor& actor, std::int64_t id,
-                            const GeoArea& shape) const;
+  Result<Area> set_boundary(const auth::Actor& actor, std::int64_t id, const GeoArea& shape) const;
   Status delete_boundary(const auth::Actor& actor, std::int64_t id) const;
   // The grid in the caller's scope whose boundary holds the point.
   Result<Area> locate(const auth::Actor& actor, double lat, double lng) const;

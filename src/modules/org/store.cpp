@@ -219,8 +219,8 @@ bool has_buildings(db::Conn& conn, std::int64_t grid_id) {
 std::int64_t insert_area(db::Conn& conn, const NewArea& area, const std::string& code,
                          const std::string& provisional_path, std::int64_t now) {
   return conn
-      .query(kInsertArea, {area.parent_id, level_name(area.level), code, area.name,
-                           provisional_path, now})
+      .query(kInsertArea,
+             {area.parent_id, level_name(area.level), code, area.name, provisional_path, now})
       .at(0)
       .i64(0);
 }
@@ -230,12 +230,14 @@ void set_area_place(db::Conn& conn, std::int64_t id, const std::string& path,
   conn.exec(kSetAreaPlace, {id, path, street_id});
 }
 
-void update_area(db::Conn& conn, std::int64_t id, const std::string& name,
-                 const std::string& code, std::int64_t now) {
+void update_area(db::Conn& conn, std::int64_t id, const std::string& name, const std::string& code,
+                 std::int64_t now) {
   conn.exec(kUpdateArea, {id, name, code, now});
 }
 
-void delete_area(db::Conn& conn, std::int64_t id) { conn.exec(kDeleteArea, {id}); }
+void delete_area(db::Conn& conn, std::int64_t id) {
+  conn.exec(kDeleteArea, {id});
+}
 
 // ---- Boundaries and location -----------------------------------------------
 
@@ -258,7 +260,9 @@ void clear_boundary(db::Conn& conn, std::int64_t area_id, std::int64_t now) {
 std::vector<GridShape> grids_around(db::Conn& conn, double lng, double lat,
                                     const std::string& begin, const std::string& end) {
   return map_rows<GridShape>(conn.query(kGridsAround, {lng, lat, begin, end}),
-                             [](const db::Row& r) { return GridShape{to_area(r), r.text(10)}; });
+                             [](const db::Row& r) {
+                               return GridShape{to_area(r), r.text(10)};
+                             });
 }
 
 GridCounts buildings_per_grid(db::Conn& conn, const std::string& begin, const std::string& end) {
@@ -290,8 +294,7 @@ std::optional<Building> building_by_name(db::Conn& conn, std::int64_t grid_id,
 
 std::vector<Building> buildings_in_range(db::Conn& conn, const std::string& begin,
                                          const std::string& end, std::int64_t after, int limit) {
-  return map_rows<Building>(conn.query(kBuildingsInRange, {begin, end, after, limit}),
-                            to_building);
+  return map_rows<Building>(conn.query(kBuildingsInRange, {begin, end, after, limit}), to_building);
 }
 
 std::int64_t insert_building(db::Conn& conn, const Building& b, std::int64_t now) {
@@ -310,7 +313,9 @@ bool has_households(db::Conn& conn, std::int64_t building_id) {
   return exists(conn, kHasHouseholds, building_id);
 }
 
-void delete_building(db::Conn& conn, std::int64_t id) { conn.exec(kDeleteBuilding, {id}); }
+void delete_building(db::Conn& conn, std::int64_t id) {
+  conn.exec(kDeleteBuilding, {id});
+}
 
 // ---- Households ------------------------------------------------------------
 
@@ -328,8 +333,7 @@ std::optional<std::int64_t> household_at(db::Conn& conn, std::int64_t building_i
 }
 
 std::vector<Household> households_in_range(db::Conn& conn, const std::string& begin,
-                                           const std::string& end, std::int64_t after,
-                                           int limit) {
+                                           const std::string& end, std::int64_t after, int limit) {
   return map_rows<Household>(conn.query(kHouseholdsInRange, {begin, end, after, limit}),
                              to_household);
 }
@@ -357,7 +361,9 @@ bool has_residents(db::Conn& conn, std::int64_t household_id) {
   return exists(conn, kHasResidents, household_id);
 }
 
-void delete_household(db::Conn& conn, std::int64_t id) { conn.exec(kDeleteHousehold, {id}); }
+void delete_household(db::Conn& conn, std::int64_t id) {
+  conn.exec(kDeleteHousehold, {id});
+}
 
 std::vector<Member> members(db::Conn& conn, std::int64_t household_id) {
   return map_rows<Member>(conn.query(kMembers, {household_id}), [](const db::Row& r) {

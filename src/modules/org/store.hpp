@@ -35,8 +35,8 @@ std::int64_t insert_area(db::Conn& conn, const NewArea& area, const std::string&
                          const std::string& provisional_path, std::int64_t now);
 void set_area_place(db::Conn& conn, std::int64_t id, const std::string& path,
                     std::optional<std::int64_t> street_id);
-void update_area(db::Conn& conn, std::int64_t id, const std::string& name,
-                 const std::string& code, std::int64_t now);
+void update_area(db::Conn& conn, std::int64_t id, const std::string& name, const std::string& code,
+                 std::int64_t now);
 void delete_area(db::Conn& conn, std::int64_t id);
 
 // ---- Boundaries and location ----
@@ -76,8 +76,7 @@ std::optional<Household> household_by_id(db::Conn& conn, std::int64_t id);
 std::optional<std::int64_t> household_at(db::Conn& conn, std::int64_t building_id,
                                          const std::string& unit, const std::string& room);
 std::vector<Household> households_in_range(db::Conn& conn, const std::string& begin,
-                                           const std::string& end, std::int64_t after,
-                                           int limit);
+                                           const std::string& end, std::int64_t after, int limit);
 std::vector<Household> households_of_building(db::Conn& conn, std::int64_t building_id,
                                               std::int64_t after, int limit);
 std::int64_t insert_household(db::Conn& conn, const Building& building, const NewHousehold& h,

@@ -1,7 +1,7 @@
 // HTTP routes of the residents registry: parse the request, call the
 // PeopleService, write JSON (or the exported file).
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "app/api.hpp"
 #include "app/app.hpp"
@@ -58,7 +58,8 @@ Result<SearchQuery> read_search(const http::Request& req) {
   for (std::string& tag : req.query_params("tag")) {
     if (tag.empty()) continue;
     if (tag.size() > 80 || q.tags.size() >= kMaxQueryTags) {
-      fields.add_error("tag", "format", fmt::format("最多{}个标签，每个不超过20个字符", kMaxQueryTags));
+      fields.add_error("tag", "format",
+                       fmt::format("最多{}个标签，每个不超过20个字符", kMaxQueryTags));
       break;
     }
     q.tags.push_back(std::move(tag));
@@ -93,12 +94,8 @@ json::object report_json(const ImportReport& r) {
     errors.push_back(
         {{"row", e.row}, {"field", e.field}, {"code", e.code}, {"message", e.message}});
   }
-  return {{"dry_run", r.dry_run},
-          {"encoding", r.encoding},
-          {"total_rows", r.total_rows},
-          {"valid_rows", r.valid_rows},
-          {"imported", r.imported},
-          {"error_count", r.error_count},
+  return {{"dry_run", r.dry_run},       {"encoding", r.encoding}, {"total_rows", r.total_rows},
+          {"valid_rows", r.valid_rows}, {"imported", r.imported}, {"error_count", r.error_count},
           {"errors", std::move(errors)}};
 }
 
@@ -129,8 +126,8 @@ http::Response file_response(const ExportFile& file) {
 
 bool is_spreadsheet_type(std::string_view type) {
   // Browsers on Windows label .csv files application/vnd.ms-excel.
-  for (std::string_view ok : {"text/csv", "text/plain", "application/vnd.ms-excel",
-                              "application/octet-stream"}) {
+  for (std::string_view ok :
+       {"text/csv", "text/plain", "application/vnd.ms-excel", "application/octet-stream"}) {
     if (type.substr(0, ok.size()) == ok) return true;
   }
   return false;
@@ -168,7 +165,8 @@ class PeopleModule : public Module {
 void PeopleModule::add_routes(http::Router& router) {
   using Self = PeopleModule;
   auto bind = [this](api::Reply (Self::*fn)(http::Request&, const auth::Actor&)) {
-    return guarded([this, fn](http::Request& req, const auth::Actor& a) { return (this->*fn)(req, a); });
+    return guarded(
+        [this, fn](http::Request& req, const auth::Actor& a) { return (this->*fn)(req, a); });
   };
   router.get("/api/v1/residents", bind(&Self::list));
   router.post("/api/v1/residents", bind(&Self::create));
@@ -189,8 +187,8 @@ api::Reply PeopleModule::list(http::Request& req, const auth::Actor& actor) {
   if (!page) return fail(page.error());
   json::array items;
   for (const Resident& r : page->items) items.push_back(resident_json(r));
-  return http::ok(json::object{{"items", std::move(items)},
-                               {"next_cursor", optional_text(page->next_cursor)}});
+  return http::ok(
+      json::object{{"items", std::move(items)}, {"next_cursor", optional_text(page->next_cursor)}});
 }
 
 api::Reply PeopleModule::get(http::Request& req, const auth::Actor& actor) {
@@ -202,8 +200,8 @@ api::Reply PeopleModule::get(http::Request& req, const auth::Actor& actor) {
 }
 
 api::Reply PeopleModule::create(http::Request& req, const auth::Actor& actor) {
-  auto input = api::read_body<ResidentInput>(
-      req, [](http::Fields& f) { return read_resident(f, false); });
+  auto input =
+      api::read_body<ResidentInput>(req, [](http::Fields& f) { return read_resident(f, false); });
   if (!input) return fail(input.error());
   auto r = service_.create(actor, *input);
   if (!r) return fail(r.error());
@@ -293,14 +291,16 @@ api::Reply PeopleModule::export_(http::Request& req, const auth::Actor& actor) {
   auto query = read_search(req);
   if (auto ok = fields.finish(); !ok) return fail(ok.error());
   if (!query) return fail(query.error());
-  auto file = service_.export_file(actor, *query,
-                                   format == "csv" ? ExportFormat::csv : ExportFormat::xlsx);
+  auto file =
+      service_.export_file(actor, *query, format == "csv" ? ExportFormat::csv : ExportFormat::xlsx);
   if (!file) return fail(file.error());
   return file_response(*file);
 }
 
 }  // namespace
 
-std::unique_ptr<Module> make_module(App& app) { return std::make_unique<PeopleModule>(app); }
+std::unique_ptr<Module> make_module(App& app) {
+  return std::make_unique<PeopleModule>(app);
+}
 
 }  // namespace cg::people

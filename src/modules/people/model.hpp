@@ -21,7 +21,7 @@ struct EnumName {
 
 inline constexpr EnumName kGenders[] = {{"male", "男"}, {"female", "女"}};
 inline constexpr EnumName kRelations[] = {
-    {"head", "户主"},   {"spouse", "配偶"},         {"child", "子女"},   {"parent", "父母"},
+    {"head", "户主"},         {"spouse", "配偶"},      {"child", "子女"}, {"parent", "父母"},
     {"grandchild", "孙子女"}, {"sibling", "兄弟姐妹"}, {"other", "其他"},
 };
 inline constexpr EnumName kResidenceTypes[] = {
@@ -123,8 +123,8 @@ inline constexpr std::size_t kMaxExportRows = 100'000;
 
 // The column names of the import file, in order (export uses its own list).
 inline constexpr std::string_view kImportColumns[] = {
-    "姓名", "性别",   "出生日期",   "身份证号", "手机号", "网格编码", "楼幢",
-    "单元", "楼层",   "房号",       "与户主关系", "居住类型", "标签", "备注"};
+    "姓名", "性别", "出生日期", "身份证号",   "手机号",   "网格编码", "楼幢",
+    "单元", "楼层", "房号",     "与户主关系", "居住类型", "标签",     "备注"};
 
 enum class ExportFormat { csv, xlsx };
 

@@ -180,8 +180,8 @@ std::int64_t insert_person(db::Conn& conn, const PiiCipher& pii, const org::Plac
   row.id_number = seal_id_number(pii, person.id_number);
   row.phone = seal_phone(pii, person.phone);
   const std::int64_t id = store::insert_resident(conn, row);
-  store::set_name_grams(conn, id, char_bigrams(person.name));
-  store::set_tags(conn, id, place.path, person.tags);
+  store::add_name_grams(conn, id, char_bigrams(person.name));
+  store::add_tags(conn, id, place.path, person.tags);
   return id;
 }
 
@@ -207,7 +207,8 @@ namespace {
 
 bool looks_like_id_number(std::string_view q) {
   if (q.size() != 18) return false;
-  const bool digits17 = std::all_of(q.begin(), q.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits17 =
+      std::all_of(q.begin(), q.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
   const char last = q.back();
   return digits17 && ((last >= '0' && last <= '9') || last == 'X' || last == 'x');
 }
@@ -270,7 +271,8 @@ Result<store::Filter> make_filter(db::Conn& conn, const org::OrgService& org, co
 void PlaceCache::decorate(Resident& resident) {
   auto it = places_.find(resident.household_id);
   if (it == places_.end()) {
-    it = places_.emplace(resident.household_id, org_.place_of_household(conn_, resident.household_id))
+    it = places_
+             .emplace(resident.household_id, org_.place_of_household(conn_, resident.household_id))
              .first;
   }
   if (!it->second) return;

@@ -24,7 +24,9 @@ constexpr int kMaxPageSize = 200;
 
 // The cursor is the last id of the previous page; "c" + hex keeps it opaque
 // enough that nobody builds one by hand and easy to reject when mangled.
-std::string encode_cursor(std::int64_t id) { return fmt::format("c{:x}", id); }
+std::string encode_cursor(std::int64_t id) {
+  return fmt::format("c{:x}", id);
+}
 
 std::optional<std::int64_t> decode_cursor(std::string_view cursor) {
   if (cursor.size() < 2 || cursor.size() > 17 || cursor.front() != 'c') return std::nullopt;
@@ -38,8 +40,8 @@ std::optional<std::int64_t> decode_cursor(std::string_view cursor) {
 
 audit::Entry entry(const auth::Actor& actor, std::string action, const Resident& r,
                    std::string detail, Permission p) {
-  return {std::move(action), "resident", std::to_string(r.id), std::move(detail), r.path,
-          actor.who.acting_role(p, r.path)};
+  return {std::move(action), "resident", std::to_string(r.id),
+          std::move(detail), r.path,     actor.who.acting_role(p, r.path)};
 }
 
 // Tags must be built in or belong to the community of the resident's grid.
@@ -141,8 +143,8 @@ Result<Page> PeopleService::list(const auth::Actor& actor, const SearchQuery& qu
   }
   const int limit = std::clamp(query.limit, 1, kMaxPageSize);
   return app_.db->read([&](db::Conn& conn) -> Result<Page> {
-    auto filter = detail::make_filter(conn, *app_.org, *app_.pii, actor.who,
-                                      Permission::people_read, query);
+    auto filter =
+        detail::make_filter(conn, *app_.org, *app_.pii, actor.who, Permission::people_read, query);
     if (!filter) return fail(filter.error());
     filter->after_id = after;
     filter->limit = limit + 1;  // one more tells whether another page exists
@@ -230,8 +232,9 @@ Result<Resident> PeopleService::update(const auth::Actor& actor, std::int64_t id
     store::update_resident(conn, *row);
     if (renamed) store::set_name_grams(conn, id, char_bigrams(r.name));
     store::set_tags(conn, id, r.path, r.tags);
-    app_.audit->record(conn, actor, entry(actor, "resident.update", r, changed_fields(input),
-                                          Permission::people_write));
+    app_.audit->record(
+        conn, actor,
+        entry(actor, "resident.update", r, changed_fields(input), Permission::people_write));
     return {};
   });
   if (!done) return fail(done.error());
@@ -246,8 +249,8 @@ Status PeopleService::remove(const auth::Actor& actor, std::int64_t id) const {
       return ok;
     }
     store::delete_resident(conn, id);
-    app_.audit->record(conn, actor, entry(actor, "resident.delete", row->resident, "",
-                                          Permission::people_write));
+    app_.audit->record(
+        conn, actor, entry(actor, "resident.delete", row->resident, "", Permission::people_write));
     return {};
   });
 }
@@ -274,10 +277,10 @@ Result<std::string> PeopleService::reveal(const auth::Actor& actor, std::int64_t
     if (!sealed.enc) return fail(errors::not_found("该居民未登记此项信息"));
     auto value = app_.pii->decrypt(sealed.enc->bytes);
     if (!value) return fail(errors::internal("个人信息无法解密，请联系管理员检查密钥"));
-    app_.audit->record(conn, actor,
-                       entry(actor, "resident.reveal", r,
-                             fmt::format("field={}; reason={}", field, why),
-                             Permission::people_reveal));
+    app_.audit->record(
+        conn, actor,
+        entry(actor, "resident.reveal", r, fmt::format("field={}; reason={}", field, why),
+              Permission::people_reveal));
     return std::move(*value);
   });
 }

@@ -76,8 +76,7 @@ auth::Actor system_actor();
 Result<ImportReport> import_residents(App& app, std::string_view file_bytes,
                                       const std::string& community_code, bool dry_run);
 // `civicgrid export residents --format csv|xlsx --out FILE`
-Result<ExportFile> export_residents(App& app, ExportFormat format,
-                                    const SearchQuery& query = {});
+Result<ExportFile> export_residents(App& app, ExportFormat format, const SearchQuery& query = {});
 
 // ---- For the demo generator: fast bulk creation, no audit, no scope ----
 

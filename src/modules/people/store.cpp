@@ -68,7 +68,8 @@ constexpr std::string_view kScopeRange = "(r.path >= {} AND r.path < {})";
 constexpr std::string_view kAfterId = " AND r.id > {}";
 constexpr std::string_view kHasGram =
     " AND r.id IN (SELECT g.resident_id FROM resident_name_grams g WHERE g.gram = {})";
-constexpr std::string_view kNameLike = " AND r.name LIKE '%' || CAST({} AS TEXT) || '%' ESCAPE '\\'";
+constexpr std::string_view kNameLike =
+    " AND r.name LIKE '%' || CAST({} AS TEXT) || '%' ESCAPE '\\'";
 constexpr std::string_view kIdNumberIs = " AND r.id_number_idx = {}";
 constexpr std::string_view kPhoneIs = " AND r.phone_idx = {}";
 constexpr std::string_view kHasTag =
@@ -159,10 +160,9 @@ std::int64_t insert_resident(db::Conn& conn, const StoredResident& row) {
 void update_resident(db::Conn& conn, const StoredResident& row) {
   const Resident& r = row.resident;
   conn.exec(kUpdateResident,
-            {r.id, r.household_id, r.grid_id, row.street_id, r.path, r.name, r.gender,
-             r.birth_date, row.id_number.enc, row.id_number.idx, row.id_number.masked,
-             row.phone.enc, row.phone.idx, row.phone.masked, r.relation, r.residence_type,
-             r.notes, r.updated_at});
+            {r.id, r.household_id, r.grid_id, row.street_id, r.path, r.name, r.gender, r.birth_date,
+             row.id_number.enc, row.id_number.idx, row.id_number.masked, row.phone.enc,
+             row.phone.idx, row.phone.masked, r.relation, r.residence_type, r.notes, r.updated_at});
 }
 
 void delete_resident(db::Conn& conn, std::int64_t id) {
@@ -172,8 +172,8 @@ void delete_resident(db::Conn& conn, std::int64_t id) {
 }
 
 std::optional<StoredResident> find_resident(db::Conn& conn, std::int64_t id) {
-  auto row = conn.query_one(fmt::format("SELECT {} FROM residents r WHERE r.id = $1", kResidentColumns),
-                            {id});
+  auto row = conn.query_one(
+      fmt::format("SELECT {} FROM residents r WHERE r.id = $1", kResidentColumns), {id});
   if (!row) return std::nullopt;
   StoredResident out;
   out.resident = read_resident(*row);
@@ -207,16 +207,26 @@ std::vector<Resident> search(db::Conn& conn, const Filter& filter) {
   return out;
 }
 
+void add_name_grams(db::Conn& conn, std::int64_t resident_id,
+                    const std::vector<std::string>& grams) {
+  for (const std::string& gram : grams) conn.exec(kInsertGram, {gram, resident_id});
+}
+
 void set_name_grams(db::Conn& conn, std::int64_t resident_id,
                     const std::vector<std::string>& grams) {
   conn.exec(kDeleteGrams, {resident_id});
-  for (const std::string& gram : grams) conn.exec(kInsertGram, {gram, resident_id});
+  add_name_grams(conn, resident_id, grams);
+}
+
+void add_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
+              const std::vector<std::string>& tags) {
+  for (const std::string& tag : tags) conn.exec(kInsertTag, {resident_id, tag, path});
 }
 
 void set_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
               const std::vector<std::string>& tags) {
   conn.exec(kDeleteTags, {resident_id});
-  for (const std::string& tag : tags) conn.exec(kInsertTag, {resident_id, tag, path});
+  add_tags(conn, resident_id, path, tags);
 }
 
 std::vector<std::string> tags_of(db::Conn& conn, std::int64_t resident_id) {

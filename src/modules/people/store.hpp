@@ -39,8 +39,8 @@ struct Filter {
   std::vector<PathRange> scopes;  // OR-ed; never empty
   std::optional<PathRange> area;
   std::optional<std::int64_t> after_id;
-  std::optional<std::string> gram;         // a name gram the resident must have
-  std::optional<std::string> like;         // escaped LIKE substring of the name
+  std::optional<std::string> gram;  // a name gram the resident must have
+  std::optional<std::string> like;  // escaped LIKE substring of the name
   std::optional<std::string> id_number_idx;
   std::optional<std::string> phone_idx;
   std::vector<std::string> tags;
@@ -55,8 +55,14 @@ std::optional<std::int64_t> resident_with_id_number(db::Conn& conn, const std::s
 std::vector<Resident> search(db::Conn& conn, const Filter& filter);
 
 // The index of name grams and the tags of a resident are replaced as a whole.
-void set_name_grams(db::Conn& conn, std::int64_t resident_id, const std::vector<std::string>& grams);
+void set_name_grams(db::Conn& conn, std::int64_t resident_id,
+                    const std::vector<std::string>& grams);
 void set_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
+              const std::vector<std::string>& tags);
+// For a resident just inserted: nothing to replace, so no DELETE round trip.
+void add_name_grams(db::Conn& conn, std::int64_t resident_id,
+                    const std::vector<std::string>& grams);
+void add_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
               const std::vector<std::string>& tags);
 std::vector<std::string> tags_of(db::Conn& conn, std::int64_t resident_id);
 std::map<std::int64_t, std::vector<std::string>> tags_of_many(db::Conn& conn,

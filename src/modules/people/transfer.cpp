@@ -44,10 +44,15 @@ enum Column : std::size_t {
 
 // API field names (as check_person reports them) → column names of the file.
 std::string_view column_of(std::string_view field) {
-  static const std::map<std::string_view, Column> columns = {
-      {"name", kName},         {"gender", kGender},     {"birth_date", kBirthDate},
-      {"id_number", kIdNumber}, {"phone", kPhone},       {"relation", kRelation},
-      {"residence_type", kResidenceType}, {"tags", kTags}, {"notes", kNotes}};
+  static const std::map<std::string_view, Column> columns = {{"name", kName},
+                                                             {"gender", kGender},
+                                                             {"birth_date", kBirthDate},
+                                                             {"id_number", kIdNumber},
+                                                             {"phone", kPhone},
+                                                             {"relation", kRelation},
+                                                             {"residence_type", kResidenceType},
+                                                             {"tags", kTags},
+                                                             {"notes", kNotes}};
   auto it = columns.find(field);
   return it == columns.end() ? field : kImportColumns[it->second];
 }
@@ -67,8 +72,10 @@ std::string normalize_date(std::string_view raw) {
     if (r.ec != std::errc()) return std::string(raw);
     ++n;
     p = r.ptr;
-    if (p < end && (*p == '-' || *p == '/' || *p == '.')) ++p;
-    else break;
+    if (p < end && (*p == '-' || *p == '/' || *p == '.'))
+      ++p;
+    else
+      break;
   }
   if (n != 3 || p != end) return std::string(raw);
   return fmt::format("{:04}-{:02}-{:02}", parts[0], parts[1], parts[2]);
@@ -116,8 +123,8 @@ class Importer {
  private:
   void error(std::size_t line, std::string_view field, std::string code, std::string message);
   template <std::size_t N>
-  std::optional<std::string> enum_code(std::size_t line, const EnumName (&names)[N],
-                                       Column column, std::string_view raw);
+  std::optional<std::string> enum_code(std::size_t line, const EnumName (&names)[N], Column column,
+                                       std::string_view raw);
   std::optional<std::int64_t> grid_of(std::size_t line, const std::string& code);
   bool check_place(std::size_t line, const std::vector<std::string>& f, ImportRow& row);
   ResidentInput read_input(std::size_t line, const std::vector<std::string>& f);
@@ -152,8 +159,7 @@ std::optional<std::string> Importer::enum_code(std::size_t line, const EnumName 
   if (title_of(names, raw)) return std::string(raw);
   std::string allowed;
   for (const EnumName& n : names) allowed += (allowed.empty() ? "" : "、") + std::string(n.title);
-  error(line, kImportColumns[column], "enum",
-        fmt::format("“{}”无效，可选：{}", raw, allowed));
+  error(line, kImportColumns[column], "enum", fmt::format("“{}”无效，可选：{}", raw, allowed));
   reported_.insert(std::string(kImportColumns[column]));
   return std::nullopt;
 }
@@ -198,8 +204,7 @@ bool Importer::check_place(std::size_t line, const std::vector<std::string>& f, 
   if (!f[kFloor].empty()) {
     const std::string& s = f[kFloor];
     auto r = std::from_chars(s.data(), s.data() + s.size(), row.floor);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || row.floor < -10 ||
-        row.floor > 200) {
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || row.floor < -10 || row.floor > 200) {
       error(line, kImportColumns[kFloor], "format", "楼层应为整数");
       ok = false;
     }
@@ -311,22 +316,25 @@ Status check_header(const CsvRow& header) {
   for (const std::string& f : header.fields) names.push_back(trim(f));
   while (names.size() > kColumnCount && names.back().empty()) names.pop_back();
   std::string expected;
-  for (std::string_view c : kImportColumns) expected += (expected.empty() ? "" : ",") + std::string(c);
+  for (std::string_view c : kImportColumns)
+    expected += (expected.empty() ? "" : ",") + std::string(c);
   for (std::size_t i = 0; i < kColumnCount; ++i) {
     const std::string_view got = i < names.size() ? names[i] : "";
     if (got != kImportColumns[i] || names.size() != kColumnCount) {
-      return fail(errors::invalid_field(
-          "file", "header",
-          fmt::format("表头不正确：第{}列应为“{}”。表头应为：{}", i + 1, kImportColumns[i],
-                      expected)));
+      return fail(errors::invalid_field("file", "header",
+                                        fmt::format("表头不正确：第{}列应为“{}”。表头应为：{}",
+                                                    i + 1, kImportColumns[i], expected)));
     }
   }
   return {};
 }
 
 Error import_rejected(const ImportReport& report) {
-  Error e{400, "import-rejected", "导入被拒绝",
-          fmt::format("共{}处错误，未导入任何数据，请修改后重新上传", report.error_count), {}};
+  Error e{400,
+          "import-rejected",
+          "导入被拒绝",
+          fmt::format("共{}处错误，未导入任何数据，请修改后重新上传", report.error_count),
+          {}};
   for (const ImportRowError& r : report.errors) {
     e.errors.push_back({fmt::format("row {}: {}", r.row, r.field), r.code, r.message});
   }
@@ -357,7 +365,7 @@ Status check_community(const auth::Principal& who, const std::optional<org::Area
 
 const std::vector<std::string>& export_header() {
   static const std::vector<std::string> header = {
-      "编号", "姓名", "性别", "出生日期", "年龄", "身份证号", "手机号",
+      "编号", "姓名", "性别",       "出生日期", "年龄", "身份证号", "手机号",
       "网格", "住址", "与户主关系", "居住类型", "标签", "备注"};
   return header;
 }
@@ -368,7 +376,9 @@ std::string join_tags(const std::vector<std::string>& tags) {
   return out;
 }
 
-std::string title(std::optional<std::string_view> t) { return std::string(t.value_or("")); }
+std::string title(std::optional<std::string_view> t) {
+  return std::string(t.value_or(""));
+}
 
 std::vector<std::string> export_texts(const Resident& r) {
   auto age = age_of(r);
@@ -454,11 +464,11 @@ Result<ImportReport> PeopleService::import_file(const auth::Actor& actor, std::s
     if (dry_run) return report;
     if (report.error_count > 0) return fail(import_rejected(report));
     report.imported = importer.insert_all(now_ms());
-    app_.audit->record(conn, actor,
-                       {"resident.import", "area", std::to_string(community->id),
-                        fmt::format("count={}; encoding={}", report.imported, report.encoding),
-                        community->path,
-                        actor.who.acting_role(Permission::people_import, community->path)});
+    app_.audit->record(
+        conn, actor,
+        {"resident.import", "area", std::to_string(community->id),
+         fmt::format("count={}; encoding={}", report.imported, report.encoding), community->path,
+         actor.who.acting_role(Permission::people_import, community->path)});
     return report;
   };
   // A real import validates inside its write transaction, so the duplicate
@@ -507,10 +517,10 @@ Result<ExportFile> PeopleService::export_file(const auth::Actor& actor, const Se
     file.file_name = stem + ".xlsx";
   }
   app_.db->write([&](db::Conn& conn) {
-    app_.audit->record(conn, actor,
-                       {"resident.export", "resident", "", describe(query, format, file.rows),
-                        found->area_path,
-                        actor.who.acting_role(Permission::people_export, found->area_path)});
+    app_.audit->record(
+        conn, actor,
+        {"resident.export", "resident", "", describe(query, format, file.rows), found->area_path,
+         actor.who.acting_role(Permission::people_export, found->area_path)});
   });
   return file;
 }

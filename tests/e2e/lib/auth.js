@@ -25,7 +25,21 @@ export async function loginApi(page, { username, password } = WORKER) {
   const res = await page.request.post(`${BASE_URL}/api/v1/auth/login`, { data: { username, password } })
   if (!res.ok()) throw new Error(`login as ${username} failed: ${res.status()} ${await res.text()}`)
   const body = await res.json()
+  csrf.set(page.context(), body.csrf_token)
   return body.user
+}
+
+const csrf = new WeakMap()
+
+/** A write through the API with the page's cookies and CSRF token (set-up and clean-up only). */
+export async function apiSend(page, method, path, data) {
+  const res = await page.request.fetch(`${BASE_URL}/api/v1${path}`, {
+    method,
+    data,
+    headers: { 'X-CSRF-Token': csrf.get(page.context()) ?? '' },
+  })
+  if (!res.ok()) throw new Error(`${method} ${path}: ${res.status()} ${await res.text()}`)
+  return res.status() === 204 ? null : res.json()
 }
 
 /** GET helper that shares the page's cookies. */

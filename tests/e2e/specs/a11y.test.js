@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { assertServerUp, cspViolations, launch, newPage } from '../lib/browser.js'
-import { loginApi, loginConsole } from '../lib/auth.js'
+import { GRID_WORKER, WORKER, loginApi, loginConsole } from '../lib/auth.js'
 import { formatViolations, seriousViolations } from '../lib/axe.js'
 import { shot } from '../lib/screenshot.js'
 
@@ -51,4 +51,30 @@ test('mobile sign-in page, normal and large text', async () => {
   await page.locator('[data-test=elder-toggle]').click()
   assert.equal(await page.evaluate(() => localStorage.getItem('cg.elder')), '1', 'large-text mode is remembered')
   await expectClean(page, 'm-login-elder')
+})
+
+test('console org page', async () => {
+  const page = await newPage(browser, 'desktop')
+  await loginApi(page)
+  await page.goto('/console/org')
+  await page.locator('.org .el-descriptions').waitFor()
+  await expectClean(page, 'org')
+})
+
+test('console audit page (platform admin)', async () => {
+  const page = await newPage(browser, 'desktop')
+  await loginApi(page, { username: 'admin', password: WORKER.password })
+  await page.goto('/console/audit')
+  await page.locator('.el-table__body tr').first().waitFor()
+  const actions = await page.locator('.el-table__body tr td:nth-child(4)').allInnerTexts()
+  for (const a of actions) assert.doesNotMatch(a, /^[a-z_]+\.[a-z_.]+$/, `audit action shown by name, not code: ${a}`)
+  await expectClean(page, 'audit')
+})
+
+test('mobile grid page', async () => {
+  const page = await newPage(browser, 'mobile')
+  await loginApi(page, GRID_WORKER)
+  await page.goto('/m/grid')
+  await page.locator('.person').first().waitFor()
+  await expectClean(page, 'm-grid')
 })

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { assertServerUp, cspViolations, launch, newPage } from '../lib/browser.js'
 import { loginConsole } from '../lib/auth.js'
 import { shot } from '../lib/screenshot.js'
+import { until } from '../lib/util.js'
 
 let browser
 before(async () => {
@@ -15,6 +16,8 @@ after(() => browser?.close())
 test('community worker searches residents and reveals a phone with a reason', async () => {
   const page = await newPage(browser, 'desktop')
   await loginConsole(page)
+  await page.locator('.stats .stat .num').first().waitFor()
+  assert.match(await page.locator('.stats').innerText(), /居民数/, 'home shows the area\'s counts')
   await shot(page, 'home')
 
   await page.getByRole('menuitem', { name: '居民管理' }).click()
@@ -26,11 +29,18 @@ test('community worker searches residents and reveals a phone with a reason', as
   assert.ok(name, 'the residents table shows at least one resident')
 
   await page.getByRole('textbox', { name: '姓名 / 手机号 / 身份证号' }).fill(name)
+  const searched = page.waitForResponse((r) => r.url().includes('/api/v1/residents?') && new URL(r.url()).searchParams.get('q') === name)
   await page.getByRole('button', { name: '搜索' }).click()
-  await page.waitForLoadState('networkidle')
-  const names = await table.locator('.el-table__body tr td:first-child').allInnerTexts()
+  await searched
+  // what the worker sees settles on the matches only (the first, unfiltered page may still be drawn)
+  const names = await until(
+    async () => {
+      const ns = (await table.locator('.el-table__body tr td:first-child').allInnerTexts()).map((n) => n.trim())
+      return ns.length > 0 && ns.every((n) => n.includes(name)) && ns
+    },
+    { message: `the table to show only residents named like "${name}"` },
+  )
   assert.ok(names.length > 0, 'the search finds the resident')
-  for (const n of names) assert.ok(n.includes(name), `"${n}" matches the search "${name}"`)
   await shot(page, 'residents')
 
   await table.locator('[data-test=reveal-phone]').first().click()

@@ -10,16 +10,23 @@ let foreignId
 before(async () => {
   await assertServerUp()
   browser = await launch()
-  // Find, as the community worker, a resident who lives outside the grid worker's grid.
+  // As the community worker, take one resident from a grid of the community that is not the
+  // grid worker's own grid.
   const probe = await newPage(browser)
   const gridWorker = await loginApi(probe, GRID_WORKER)
-  const myGrids = new Set(gridWorker.roles.filter((r) => r.area?.level === 'grid').map((r) => r.area.id))
-  assert.ok(myGrids.size > 0, `${GRID_WORKER.username} is a grid worker`)
+  const myGrid = gridWorker.roles.find((r) => r.role === 'grid_worker' && r.area?.level === 'grid')?.area
+  assert.ok(myGrid, `${GRID_WORKER.username} is a grid worker`)
   await probe.context().clearCookies()
   await loginApi(probe, WORKER)
-  const { items } = await apiGet(probe, '/residents?limit=100')
-  foreignId = items.find((r) => !myGrids.has(r.grid?.id))?.id
-  assert.ok(foreignId, 'the community has a resident outside that grid')
+  const { roots } = await apiGet(probe, '/areas/tree?depth=1')
+  const community = roots.find((c) => c.children?.some((g) => g.id === myGrid.id))
+  assert.ok(community, `${WORKER.username} works in the community of ${myGrid.name}`)
+  const other = community.children.find((g) => g.level === 'grid' && g.id !== myGrid.id && g.counts.residents > 0)
+  assert.ok(other, 'the community has another grid with residents')
+  const { items } = await apiGet(probe, `/residents?area=${other.id}&limit=1`)
+  foreignId = items[0]?.id
+  assert.ok(foreignId, `${other.name} has a resident`)
+  assert.equal(items[0].grid.id, other.id)
   await probe.context().close()
 })
 after(() => browser?.close())
@@ -38,5 +45,6 @@ test('mobile: another grid\'s resident by URL is not shown', async () => {
   await loginApi(page, GRID_WORKER)
   await page.goto(`/m/residents/${foreignId}`)
   await page.getByText('不存在或无权访问').first().waitFor()
+  assert.equal(await page.locator('.van-cell-group').count(), 0, 'no resident details are rendered')
   await shot(page, 'foreign-resident')
 })

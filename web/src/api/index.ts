@@ -46,7 +46,7 @@ export const auth = {
 
 export const areas = {
   tree: (root?: number | null, depth?: number) =>
-    http.get<{ nodes: AreaNode[] }>('/areas/tree', { root, depth }),
+    http.get<{ roots: AreaNode[] }>('/areas/tree', { root, depth }),
   get: (id: number) => http.get<Area>(`/areas/${id}`),
   create: (body: { parent_id: number; level: AreaLevel; name: string; code?: string }) =>
     http.post<Area>('/areas', body),
@@ -60,6 +60,17 @@ export const areas = {
 export const buildings = {
   list: (area: number, cursor?: string | null, limit = 50) =>
     http.get<Page<Building>>('/buildings', { area, cursor, limit }),
+  /** Every building of an area, fetched page by page (the server caps a page at 200). */
+  async all(area: number): Promise<Building[]> {
+    const out: Building[] = []
+    let cursor: string | null | undefined = null
+    do {
+      const page: Page<Building> = await http.get<Page<Building>>('/buildings', { area, cursor, limit: 200 })
+      out.push(...page.items)
+      cursor = page.next_cursor
+    } while (cursor)
+    return out
+  },
   get: (id: number) => http.get<Building>(`/buildings/${id}`),
   create: (body: { grid_id: number; name: string; address?: string }) => http.post<Building>('/buildings', body),
   update: (id: number, body: { name?: string; address?: string }) => http.patch<Building>(`/buildings/${id}`, body),
@@ -67,8 +78,8 @@ export const buildings = {
 }
 
 export const households = {
-  list: (building: number, cursor?: string | null) =>
-    http.get<Page<Household>>('/households', { building, cursor }),
+  list: (building: number, cursor?: string | null, limit = 200) =>
+    http.get<Page<Household>>('/households', { building, cursor, limit }),
   get: (id: number) => http.get<HouseholdDetail>(`/households/${id}`),
   create: (body: { building_id: number; unit: string; floor: string; room: string }) =>
     http.post<Household>('/households', body),

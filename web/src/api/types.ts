@@ -110,8 +110,18 @@ export interface ResidentSummary {
   grid: { id: number; name: string }
 }
 
+/** A household member as GET /households/{id} lists it: no ID or phone numbers, not even masked. */
+export interface HouseholdMember {
+  id: number
+  name: string
+  relation: Relation
+  gender: Gender
+  birth_date: string
+  age?: number
+}
+
 export interface HouseholdDetail extends Household {
-  members: ResidentSummary[]
+  members: HouseholdMember[]
 }
 
 export interface Resident extends ResidentSummary {
@@ -139,7 +149,8 @@ export interface ImportReport {
   total_rows: number
   valid_rows: number
   imported: number
-  errors: { row: number; field: string; message: string }[]
+  error_count?: number
+  errors: { row: number; field: string; code?: string; message: string }[]
 }
 
 export interface Tag {

@@ -56,8 +56,8 @@ const en: Messages = {
     communityPh: 'Choose a community', file: 'File', fileHint: 'CSV (UTF-8 or GBK, as saved by Excel) or xlsx',
     columns: 'Columns: ', template: 'Download template', validate: 'Check file', confirmImport: 'Import',
     parsing: 'Reading the file…', total: 'Rows', valid: 'Valid', invalid: 'With problems', encoding: 'Encoding',
-    row: 'Row', field: 'Field', message: 'Problem', allValid: 'All rows are valid', imported: '{n} rows imported',
-    someInvalid: '{n} rows have problems and will be skipped; or fix the file and check again.', reselect: 'Choose another file',
+    rowN: 'Row {n}', row: 'Row', field: 'Field', message: 'Problem', allValid: 'All rows are valid', imported: '{n} rows imported',
+    someInvalid: '{n} rows have problems ({e} in all). Only a file without errors can be imported: fix it and check again.', reselect: 'Choose another file',
     badFile: 'The file cannot be read', noFile: 'Choose a file', noCommunity: 'Choose a community', nothingToImport: 'Nothing to import',
   },
   org: {
@@ -75,6 +75,8 @@ const en: Messages = {
   audit: {
     title: 'Audit log', at: 'Time', user: 'User', role: 'Role', action: 'Action', target: 'Target', detail: 'Detail',
     address: 'IP address', requestId: 'Request ID', system: 'System',
+    actions: { 'area_create': 'Create area', 'area_update': 'Edit area', 'area_delete': 'Delete area', 'area_boundary_set': 'Set boundary', 'area_boundary_delete': 'Delete boundary', 'building_create': 'Add building', 'building_update': 'Edit building', 'building_delete': 'Delete building', 'household_create': 'Add household', 'household_update': 'Edit household', 'household_delete': 'Delete household', 'resident_create': 'Add resident', 'resident_update': 'Edit resident', 'resident_delete': 'Delete resident', 'resident_reveal': 'Reveal personal data', 'resident_import': 'Import residents', 'resident_export': 'Export residents', 'tag_create': 'Add tag', 'user_create': 'Add account', 'api_token_create': 'Create API token' },
+    targets: { area: 'Area', building: 'Building', household: 'Household', resident: 'Resident', tag: 'Tag', user: 'Account', api_token: 'API token' },
   },
   m: {
     loginTitle: 'Sign in with phone', phone: 'Phone', phonePh: 'Enter your phone number', code: 'Code', codePh: 'Enter the code',

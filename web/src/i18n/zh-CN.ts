@@ -53,8 +53,8 @@ const zhCN = {
     communityPh: '选择社区', file: '文件', fileHint: '支持 CSV（UTF-8 或 GBK，Excel 另存为即可）和 xlsx 文件',
     columns: '列顺序：', template: '下载模板', validate: '开始校验', confirmImport: '确认导入',
     parsing: '正在读取文件…', total: '总行数', valid: '有效行', invalid: '问题行', encoding: '文件编码',
-    row: '行号', field: '字段', message: '问题', allValid: '全部数据校验通过', imported: '成功导入 {n} 条',
-    someInvalid: '有 {n} 行存在问题，导入时将跳过这些行；也可修改文件后重新校验。', reselect: '重新选择',
+    rowN: '第 {n} 行', row: '行号', field: '字段', message: '问题', allValid: '全部数据校验通过', imported: '成功导入 {n} 条',
+    someInvalid: '有 {n} 行存在问题（共 {e} 处）。导入要求全部数据无误：请修改文件后重新校验。', reselect: '重新选择',
     badFile: '无法读取该文件', noFile: '请选择文件', noCommunity: '请选择社区', nothingToImport: '没有可导入的数据',
   },
   org: {
@@ -72,6 +72,8 @@ const zhCN = {
   audit: {
     title: '审计日志', at: '时间', user: '操作人', role: '角色', action: '操作', target: '对象', detail: '详情',
     address: 'IP 地址', requestId: '请求编号', system: '系统',
+    actions: { 'area_create': '新建区域', 'area_update': '修改区域', 'area_delete': '删除区域', 'area_boundary_set': '设置边界', 'area_boundary_delete': '删除边界', 'building_create': '新增楼幢', 'building_update': '修改楼幢', 'building_delete': '删除楼幢', 'household_create': '新增住户', 'household_update': '修改住户', 'household_delete': '删除住户', 'resident_create': '新增居民', 'resident_update': '修改居民', 'resident_delete': '删除居民', 'resident_reveal': '查看完整信息', 'resident_import': '导入居民', 'resident_export': '导出居民', 'tag_create': '新增标签', 'user_create': '新增账号', 'api_token_create': '创建接口令牌' },
+    targets: { area: '区域', building: '楼幢', household: '住户', resident: '居民', tag: '标签', user: '账号', api_token: '接口令牌' },
   },
   m: {
     loginTitle: '手机号登录', phone: '手机号', phonePh: '请输入手机号', code: '验证码', codePh: '请输入验证码',

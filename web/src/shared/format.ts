@@ -18,3 +18,13 @@ export function saveBlob(blob: Blob, filename: string): void {
 }
 
 export const PHONE_RE = /^1[3-9]\d{9}$/
+
+/** Whole years from a YYYY-MM-DD birth date to today; null when the date is missing or bad. */
+export function ageOn(birth: string | null | undefined, today = new Date()): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birth ?? '')
+  if (!m) return null
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  let age = today.getFullYear() - y
+  if (today.getMonth() + 1 < mo || (today.getMonth() + 1 === mo && today.getDate() < d)) age--
+  return age >= 0 ? age : null
+}

@@ -26,7 +26,7 @@ export const areaTree = {
   async load(): Promise<void> {
     state.loading = true
     try {
-      const { nodes } = await areas.tree(undefined, 3)
+      const { roots: nodes } = await areas.tree(undefined, 3)
       state.roots = nodes
       const saved = Number(sessionStorage.getItem(KEY))
       const keep = state.selected ? find(nodes, state.selected.id) : saved ? find(nodes, saved) : null
@@ -40,7 +40,7 @@ export const areaTree = {
   async children(node: AreaNode): Promise<AreaNode[]> {
     if (node.children && node.children.length) return node.children
     if (node.level === 'grid') return []
-    const { nodes } = await areas.tree(node.id, 1)
+    const { roots: nodes } = await areas.tree(node.id, 1)
     const kids = nodes[0]?.children ?? []
     node.children = kids
     return kids

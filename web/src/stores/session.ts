@@ -43,7 +43,9 @@ export const session = {
   },
 }
 
-/** The first grid the user works in (grid workers have exactly one). */
+/** The first grid the user works in (grid workers have exactly one). A resident's grant on
+ *  their home grid is not a place of work: residents have no grid page. */
 export function myGrid(me: Me | null) {
-  return me?.roles.find((r) => r.area?.level === 'grid')?.area ?? null
+  if (!me || me.kind !== 'staff') return null
+  return me.roles.find((r) => r.role !== 'resident' && r.area?.level === 'grid')?.area ?? null
 }
