@@ -53,11 +53,6 @@ void add_openapi_route(http::Router& router) {
 
 App::~App() = default;
 
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 db::MigrationReport migrate_database(db::Database& db) {
   return db::migrate(db, embedded_migrations());
 }

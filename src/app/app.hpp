@@ -12,6 +12,7 @@
 
 #include "app/config.hpp"
 #include "app/module.hpp"
+#include "core/clock.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 
@@ -54,8 +55,5 @@ struct MigrationReport;
 }
 // Applies the migrations compiled into the binary.
 db::MigrationReport migrate_database(db::Database& db);
-
-// Milliseconds since the epoch; the one clock of the application.
-std::int64_t now_ms();
 
 }  // namespace cg

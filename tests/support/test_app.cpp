@@ -148,8 +148,9 @@ bool testing_postgres() {
 
 // ---- HttpResponse / Client ---------------------------------------------------
 
-boost::json::value HttpResponse::json() const {
-  return boost::json::parse(body);
+const boost::json::value& HttpResponse::json() const {
+  if (!parsed_) parsed_ = boost::json::parse(body);
+  return *parsed_;
 }
 
 std::string HttpResponse::header(const std::string& lower_name) const {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,13 @@ struct HttpResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
-  boost::json::value json() const;  // parses body; throws on malformed
+  // The parsed body (parsed once, kept), so chains like
+  // res.json().at("items").as_array() refer to a value that outlives them.
+  const boost::json::value& json() const;
   std::string header(const std::string& lower_name) const;
+
+ private:
+  mutable std::optional<boost::json::value> parsed_;
 };
 
 // Blocking HTTP/1.1 client over a plain socket (one request per connection,

@@ -70,8 +70,6 @@ std::optional<int> age_of(const Resident& resident);
 
 // ---- For the CLI: the same code paths as the API, as the system ----
 
-// An actor that holds every permission everywhere, for command-line work.
-auth::Actor system_actor();
 // `civicgrid import residents FILE --community CODE [--dry-run]`
 Result<ImportReport> import_residents(App& app, std::string_view file_bytes,
                                       const std::string& community_code, bool dry_run);

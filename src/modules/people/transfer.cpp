@@ -527,27 +527,16 @@ Result<ExportFile> PeopleService::export_file(const auth::Actor& actor, const Se
 
 // ---- command line ----------------------------------------------------------
 
-auth::Actor system_actor() {
-  auth::Actor actor;
-  actor.who.username = "system";
-  actor.who.display_name = "系统";
-  actor.who.kind = "staff";
-  // "/" is a prefix of every path: the whole tree.
-  actor.who.grants.push_back({auth::Role::platform_admin, 0, "/", "全部", "city"});
-  actor.address = "cli";
-  return actor;
-}
-
 Result<ImportReport> import_residents(App& app, std::string_view file_bytes,
                                       const std::string& community_code, bool dry_run) {
   auto community =
       app.db->read([&](db::Conn& conn) { return app.org->area_by_code(conn, community_code); });
   if (!community) return fail(errors::not_found("社区编码不存在：" + community_code));
-  return PeopleService(app).import_file(system_actor(), file_bytes, community->id, dry_run);
+  return PeopleService(app).import_file(auth::system_actor(), file_bytes, community->id, dry_run);
 }
 
 Result<ExportFile> export_residents(App& app, ExportFormat format, const SearchQuery& query) {
-  return PeopleService(app).export_file(system_actor(), query, format);
+  return PeopleService(app).export_file(auth::system_actor(), query, format);
 }
 
 }  // namespace cg::people
