@@ -18,10 +18,15 @@
 namespace cg {
 namespace {
 
-std::vector<db::Migration> embedded_migrations() {
+// Migrations for `engine`: shared files plus those named NNNN_x.<engine>.sql.
+std::vector<db::Migration> embedded_migrations(db::Engine engine) {
+  std::string_view mine = engine == db::Engine::sqlite ? ".sqlite" : ".postgres";
+  std::string_view other = engine == db::Engine::sqlite ? ".postgres" : ".sqlite";
   std::vector<db::Migration> out;
   for (const auto& file : embedded::migration_files()) {
     std::string name = file.name;
+    if (name.ends_with(other)) continue;
+    if (name.ends_with(mine)) name.resize(name.size() - mine.size());
     out.push_back({std::stoi(name.substr(0, name.find('_'))), name, file.module, file.sql});
   }
   return out;
@@ -54,7 +59,7 @@ void add_openapi_route(http::Router& router) {
 App::~App() = default;
 
 db::MigrationReport migrate_database(db::Database& db) {
-  return db::migrate(db, embedded_migrations());
+  return db::migrate(db, embedded_migrations(db.engine()));
 }
 
 std::unique_ptr<App> open_app(const Config& config) {

@@ -290,16 +290,16 @@ DemoSummary seed_demo(App& app, const DemoOptions& options) {
 
 const std::vector<DemoAccount>& demo_accounts() {
   static const std::vector<DemoAccount> accounts = {
-      {"admin", kDemoPassword, "平台管理员", "南通市"},
-      {"xcq_admin", kDemoPassword, "街道管理员", "新城桥街道"},
-      {"bachang_worker", kDemoPassword, "社区工作者", "八厂社区"},
-      {"bachang_grid1", kDemoPassword, "网格员", "八厂社区第一网格"},
-      {"bachang_grid2", kDemoPassword, "网格员", "八厂社区第二网格"},
-      {"wenfeng_worker", kDemoPassword, "社区工作者", "文峰社区"},
-      {"wuye_handler", kDemoPassword, "处置人员", "八厂社区"},
-      {"bachang_volunteer", kDemoPassword, "志愿者管理员", "八厂社区"},
-      {"bachang_party", kDemoPassword, "党组织书记", "八厂社区"},
-      {"suyang_worker", kDemoPassword, "社区工作者", "苏阳社区"},
+      {"admin", "平台管理员", kDemoPassword, "平台管理员", "南通市"},
+      {"xcq_admin", "姜来明", kDemoPassword, "街道管理员", "新城桥街道"},
+      {"bachang_worker", "陈玲", kDemoPassword, "社区工作者", "八厂社区"},
+      {"bachang_grid1", "张敏", kDemoPassword, "网格员", "八厂社区第一网格"},
+      {"bachang_grid2", "顾建华", kDemoPassword, "网格员", "八厂社区第二网格"},
+      {"wenfeng_worker", "施燕", kDemoPassword, "社区工作者", "文峰社区"},
+      {"wuye_handler", "朱师傅（物业）", kDemoPassword, "处置人员", "八厂社区"},
+      {"bachang_volunteer", "王坚", kDemoPassword, "志愿者管理员", "八厂社区"},
+      {"bachang_party", "袁祖权", kDemoPassword, "党组织书记", "八厂社区"},
+      {"suyang_worker", "葛丽", kDemoPassword, "社区工作者", "苏阳社区"},
   };
   return accounts;
 }
@@ -307,7 +307,8 @@ const std::vector<DemoAccount>& demo_accounts() {
 void print_demo_accounts(std::ostream& out) {
   out << "\n演示账号 / demo accounts (密码 password: " << kDemoPassword << ")\n";
   for (const DemoAccount& a : demo_accounts()) {
-    out << fmt::format("  {:<18} {}（{}）\n", a.username, a.role_title, a.area_name);
+    out << fmt::format("  {:<18} {} · {}（{}）\n", a.username, a.display_name, a.role_title,
+                       a.area_name);
   }
   out << fmt::format(
       "  居民 resident: 手机号 {}，在 /m/login 获取验证码（演示环境验证码写在服务器日志中）\n",

@@ -18,6 +18,7 @@ class App;
 
 struct DemoAccount {
   std::string username;
+  std::string display_name;
   std::string password;
   std::string role_title;
   std::string area_name;

@@ -3,6 +3,8 @@
 
 #include <boost/json.hpp>
 
+#include "app/app.hpp"
+#include "db/db.hpp"
 #include "support/test_app.hpp"
 
 namespace cg::test {
@@ -247,6 +249,12 @@ TEST_F(Auth, AuditLogRecordsWritesAndIsScoped) {
   EXPECT_EQ(items[0].at("user").at("display_name"), "平台管理员");
   EXPECT_FALSE(items[0].at("request_id").as_string().empty());
   EXPECT_EQ(app_->as("grid1_worker").get("/api/v1/audit").status, 403);
+  // Not even direct SQL can rewrite history.
+  EXPECT_THROW(app_->app().db->write(
+                   [](db::Conn& c) { c.exec("UPDATE audit_log SET detail = 'edited'"); }),
+               db::DbError);
+  EXPECT_THROW(app_->app().db->write([](db::Conn& c) { c.exec("DELETE FROM audit_log"); }),
+               db::DbError);
   EXPECT_EQ(admin.get("/api/v1/audit?cursor=abc").status, 400);
   EXPECT_EQ(app_->client().get("/api/v1/audit").status, 401);
 }

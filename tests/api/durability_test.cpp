@@ -106,5 +106,24 @@ TEST(Durability, SigtermFinishesGracefullyWithExitCodeZero) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
+// A deployment lists its primary and standby; libpq skips the host that does
+// not answer and keeps the writable one.
+TEST(Storage, MultiHostPostgresUrlFindsTheWritableServer) {
+  if (!testing_postgres()) GTEST_SKIP() << "PostgreSQL only";
+  TestApp app;
+  const std::string& url = app.db_url();  // postgresql://user@host:port/db
+  std::size_t at = url.find('@') + 1;
+  std::string dead_first = url.substr(0, at) + "127.0.0.1:1," + url.substr(at);
+  dead_first += (dead_first.find('?') == std::string::npos ? "?" : "&");
+  dead_first += "target_session_attrs=read-write&connect_timeout=2";
+  auto db = db::Database::open(dead_first);
+  std::int64_t n = db->write([](db::Conn& c) {
+    c.exec("INSERT INTO tags (name, community_id, created_at) VALUES ('多主机', NULL, 1)");
+    return c.query("SELECT COUNT(*) FROM tags WHERE name = '多主机'").front().i64(0);
+  });
+  EXPECT_EQ(n, 1);
+  db->close();
+}
+
 }  // namespace
 }  // namespace cg::test
