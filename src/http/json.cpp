@@ -95,15 +95,31 @@ bool is_valid_date(std::string_view s) {
   return d <= max_day;
 }
 
+// ---- FieldErrors -----------------------------------------------------------
+
+void FieldErrors::add_error(std::string field, std::string code, std::string message) {
+  errors_.push_back({std::move(field), std::move(code), std::move(message)});
+}
+
+template <class T>
+bool FieldErrors::in_range(std::string_view field, T value, T min, T max) {
+  if (value >= min && value <= max) return true;
+  add_error(std::string(field), "range", fmt::format("取值应在 {} 到 {} 之间", min, max));
+  return false;
+}
+template bool FieldErrors::in_range(std::string_view, std::int64_t, std::int64_t, std::int64_t);
+template bool FieldErrors::in_range(std::string_view, double, double, double);
+
+Status FieldErrors::finish() {
+  if (!errors_.empty()) return fail(errors::validation(std::move(errors_)));
+  return {};
+}
+
 // ---- Fields ----------------------------------------------------------------
 
 bool Fields::has(std::string_view name) const {
   auto it = object_.find(name);
   return it != object_.end() && !it->value().is_null();
-}
-
-void Fields::add_error(std::string field, std::string code, std::string message) {
-  errors_.push_back({std::move(field), std::move(code), std::move(message)});
 }
 
 const json::value* Fields::lookup(std::string_view name, Need need) {
@@ -155,10 +171,7 @@ std::optional<std::int64_t> Fields::integer(std::string_view name, Need need, st
     add_error(std::string(name), "type", "应为整数");
     return std::nullopt;
   }
-  if (n < min || n > max) {
-    add_error(std::string(name), "range", fmt::format("取值应在 {} 到 {} 之间", min, max));
-    return std::nullopt;
-  }
+  if (!in_range(name, n, min, max)) return std::nullopt;
   return n;
 }
 
@@ -170,10 +183,11 @@ std::optional<double> Fields::number(std::string_view name, Need need, double mi
     return std::nullopt;
   }
   double d = v->to_number<double>();
-  if (!std::isfinite(d) || d < min || d > max) {
-    add_error(std::string(name), "range", fmt::format("取值应在 {} 到 {} 之间", min, max));
+  if (!std::isfinite(d)) {
+    add_error(std::string(name), "type", "应为有限的数字");
     return std::nullopt;
   }
+  if (!in_range(name, d, min, max)) return std::nullopt;
   return d;
 }
 
@@ -244,15 +258,10 @@ Status Fields::finish() {
       add_error(std::string(key), "unknown", "不支持的字段");
     }
   }
-  if (!errors_.empty()) return fail(errors::validation(std::move(errors_)));
-  return {};
+  return FieldErrors::finish();
 }
 
 // ---- QueryFields -----------------------------------------------------------
-
-void QueryFields::add_error(std::string field, std::string code, std::string message) {
-  errors_.push_back({std::move(field), std::move(code), std::move(message)});
-}
 
 std::optional<std::string> QueryFields::text(std::string_view name, std::size_t max_chars) {
   auto v = req_.query_param(name);
@@ -274,10 +283,7 @@ std::optional<std::int64_t> QueryFields::integer(std::string_view name, std::int
     add_error(std::string(name), "type", "应为整数");
     return std::nullopt;
   }
-  if (n < min || n > max) {
-    add_error(std::string(name), "range", fmt::format("取值应在 {} 到 {} 之间", min, max));
-    return std::nullopt;
-  }
+  if (!in_range(name, n, min, max)) return std::nullopt;
   return n;
 }
 
@@ -290,10 +296,7 @@ std::optional<double> QueryFields::number(std::string_view name, double min, dou
     add_error(std::string(name), "type", "应为数字");
     return std::nullopt;
   }
-  if (d < min || d > max) {
-    add_error(std::string(name), "range", fmt::format("取值应在 {} 到 {} 之间", min, max));
-    return std::nullopt;
-  }
+  if (!in_range(name, d, min, max)) return std::nullopt;
   return d;
 }
 
@@ -315,11 +318,6 @@ std::optional<bool> QueryFields::boolean(std::string_view name) {
   if (*v == "false" || *v == "0") return false;
   add_error(std::string(name), "type", "应为 true 或 false");
   return std::nullopt;
-}
-
-Status QueryFields::finish() {
-  if (!errors_.empty()) return fail(errors::validation(std::move(errors_)));
-  return {};
 }
 
 }  // namespace cg::http

@@ -38,11 +38,25 @@ Result<json::value> parse_json(std::string_view text);
 
 enum class Need { required, optional };
 
+// Collects one FieldError per bad input; shared by the body and query readers.
+class FieldErrors {
+ public:
+  void add_error(std::string field, std::string code, std::string message);
+  bool ok() const { return errors_.empty(); }
+  // Adds a "range" error unless min <= value <= max.
+  template <class T>
+  bool in_range(std::string_view field, T value, T min, T max);
+  Status finish();
+
+ protected:
+  std::vector<FieldError> errors_;
+};
+
 // Reads typed fields from a JSON object. Each accessor returns nullopt when the
 // field is absent or bad, and a bad (or missing required) field adds a
 // FieldError. finish() fails with all of them, and with any field the handler
 // never asked for, so a typo in a field name is an error rather than silence.
-class Fields {
+class Fields : public FieldErrors {
  public:
   explicit Fields(const json::object& object) : object_(object) {}
 
@@ -62,19 +76,17 @@ class Fields {
   // A raw JSON value (e.g. GeoJSON), only checked for presence.
   const json::value* raw(std::string_view name, Need need);
 
-  void add_error(std::string field, std::string code, std::string message);
-  bool ok() const { return errors_.empty(); }
+  // Also fails for every field the handler never asked for.
   Status finish();
 
  private:
   const json::value* lookup(std::string_view name, Need need);
   const json::object& object_;
   std::set<std::string, std::less<>> asked_;
-  std::vector<FieldError> errors_;
 };
 
 // Typed reading of query-string parameters, with the same error collection.
-class QueryFields {
+class QueryFields : public FieldErrors {
  public:
   explicit QueryFields(const Request& req) : req_(req) {}
   std::optional<std::string> text(std::string_view name, std::size_t max_chars = 200);
@@ -83,12 +95,9 @@ class QueryFields {
   std::optional<std::string> one_of(std::string_view name,
                                     std::initializer_list<std::string_view> allowed);
   std::optional<bool> boolean(std::string_view name);
-  void add_error(std::string field, std::string code, std::string message);
-  Status finish();
 
  private:
   const Request& req_;
-  std::vector<FieldError> errors_;
 };
 
 bool is_valid_date(std::string_view yyyy_mm_dd);
