@@ -250,9 +250,9 @@ TEST_F(Auth, AuditLogRecordsWritesAndIsScoped) {
   EXPECT_FALSE(items[0].at("request_id").as_string().empty());
   EXPECT_EQ(app_->as("grid1_worker").get("/api/v1/audit").status, 403);
   // Not even direct SQL can rewrite history.
-  EXPECT_THROW(app_->app().db->write(
-                   [](db::Conn& c) { c.exec("UPDATE audit_log SET detail = 'edited'"); }),
-               db::DbError);
+  EXPECT_THROW(
+      app_->app().db->write([](db::Conn& c) { c.exec("UPDATE audit_log SET detail = 'edited'"); }),
+      db::DbError);
   EXPECT_THROW(app_->app().db->write([](db::Conn& c) { c.exec("DELETE FROM audit_log"); }),
                db::DbError);
   EXPECT_EQ(admin.get("/api/v1/audit?cursor=abc").status, 400);

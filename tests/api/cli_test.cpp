@@ -64,20 +64,20 @@ TEST(Cli, MigrateIsIdempotent) {
 TEST(Cli, UserAddCreatesAnAccountThatCanSignIn) {
   TestApp app;
   CliRun add = civicgrid("user add " + common_flags(app) +
-                      " --username cli_worker --name 命令行网格员 --role grid_worker"
-                      " --area 320602011001002 --password 'Cli@Worker2026'");
+                         " --username cli_worker --name 命令行网格员 --role grid_worker"
+                         " --area 320602011001002 --password 'Cli@Worker2026'");
   ASSERT_EQ(add.code, 0) << add.output;
   Client c = app.client();
   c.login("cli_worker", "Cli@Worker2026");
   EXPECT_EQ(c.get("/api/v1/me").json().at("roles").as_array()[0].at("area").at("id"),
             app.world().grid2);
   CliRun weak = civicgrid("user add " + common_flags(app) +
-                       " --username weak --name x --role grid_worker --area 320602011001002"
-                       " --password 123");
+                          " --username weak --name x --role grid_worker --area 320602011001002"
+                          " --password 123");
   EXPECT_NE(weak.code, 0);
   CliRun bad_area = civicgrid("user add " + common_flags(app) +
-                           " --username nowhere --name x --role grid_worker --area 999"
-                           " --password 'Cli@Worker2026'");
+                              " --username nowhere --name x --role grid_worker --area 999"
+                              " --password 'Cli@Worker2026'");
   EXPECT_NE(bad_area.code, 0);
 }
 
@@ -91,11 +91,11 @@ TEST(Cli, ImportChecksThenImportsAndExportWritesAWorkbook) {
          "党员、空巢老人,\n"
          "钱秀英,女,1960-07-15,,,320602011001001,5幢,1单元,2,201,配偶,户籍,,\n";
   CliRun dry = civicgrid("import residents '" + csv.string() +
-                      "' --community 320602011001 --dry-run " + common_flags(app));
+                         "' --community 320602011001 --dry-run " + common_flags(app));
   EXPECT_EQ(dry.code, 0) << dry.output;
   EXPECT_NE(dry.output.find("检查完成"), std::string::npos) << dry.output;
   CliRun real = civicgrid("import residents '" + csv.string() + "' --community 320602011001 " +
-                       common_flags(app));
+                          common_flags(app));
   EXPECT_EQ(real.code, 0) << real.output;
   auto c = app.as("bachang_worker");
   EXPECT_EQ(
@@ -113,7 +113,7 @@ TEST(Cli, ImportChecksThenImportsAndExportWritesAWorkbook) {
   auto bad = std::filesystem::path(app.data_dir()) / "bad.csv";
   std::ofstream(bad) << "姓名,性别\n张三,男\n";
   CliRun rejected = civicgrid("import residents '" + bad.string() + "' --community 320602011001 " +
-                           common_flags(app));
+                              common_flags(app));
   EXPECT_NE(rejected.code, 0) << rejected.output;
 }
 
