@@ -47,8 +47,9 @@ int serve(Config config, const ServeArgs& args) {
   if (args.demo) {
     DemoSummary s = seed_demo(*app, DemoOptions{});
     if (s.created) {
-      spdlog::info("演示数据已生成：{} 个区域、{} 幢楼、{} 户、{} 位居民，用时 {:.1f} 秒", s.areas,
-                   s.buildings, s.households, s.residents, s.seconds);
+      spdlog::info(
+          "演示数据已生成：{} 个区域、{} 幢楼、{} 户、{} 位居民、{} 件民情工单，用时 {:.1f} 秒",
+          s.areas, s.buildings, s.households, s.residents, s.cases, s.seconds);
     }
   }
   http::StaticFiles web(config.web_dir);
@@ -91,8 +92,8 @@ int demo(const Config& config, const DemoArgs& args) {
     std::cout << "数据库中已有数据，未生成演示数据 / the database already holds data\n";
   } else {
     std::cout << "demo: " << s.areas << " areas, " << s.buildings << " buildings, " << s.households
-              << " households, " << s.residents << " residents, " << s.users << " accounts in "
-              << s.seconds << " s\n";
+              << " households, " << s.residents << " residents, " << s.cases << " cases, "
+              << s.users << " accounts in " << s.seconds << " s\n";
     print_demo_accounts(std::cout);
   }
   app->db->close();

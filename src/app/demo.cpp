@@ -12,6 +12,7 @@
 #include "core/password.hpp"
 #include "db/db.hpp"
 #include "modules/auth/service.hpp"
+#include "modules/cases/service.hpp"
 #include "modules/org/service.hpp"
 #include "modules/people/service.hpp"
 
@@ -75,6 +76,12 @@ class Generator {
     for (int i = 1; i < scale; ++i) streets.push_back(generated_street(i));
     for (const StreetSpec& street : streets) build_street(actor, district, street);
     create_accounts();
+    // About 120 cases a year per community, as the articles' 民意订单 counts suggest.
+    int cases = static_cast<int>(streets.size()) * 400;
+    if (auto made = cases::seed_demo_cases(app_, rng_(), cases); !made) {
+      throw std::runtime_error("demo: cases: " + made.error().detail);
+    }
+    summary_.cases = cases;
     summary_.created = true;
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -26,7 +26,7 @@ struct DemoAccount {
 
 struct DemoSummary {
   bool created = false;  // false when the database already held data
-  int areas = 0, buildings = 0, households = 0, residents = 0, users = 0;
+  int areas = 0, buildings = 0, households = 0, residents = 0, users = 0, cases = 0;
   double seconds = 0;
 };
 

@@ -212,6 +212,43 @@ TEST_F(Server, OpenApiSchemasDescribeRealResponses) {
                              .at("schema");
     expect_conforms(doc, schema, res.json(), pattern);
   }
+  // A case, its list and its detail.
+  auto categories = c.get("/api/v1/case-categories");
+  expect_conforms(doc,
+                  doc.at("paths")
+                      .at("/api/v1/case-categories")
+                      .at("get")
+                      .at("responses")
+                      .at("200")
+                      .at("content")
+                      .at("application/json")
+                      .at("schema"),
+                  categories.json(), "categories");
+  std::int64_t category =
+      categories.json().at("items").as_array()[0].at("children").as_array()[0].at("id").as_int64();
+  auto created = c.post("/api/v1/cases",
+                        {{"title", "楼道灯不亮"}, {"category_id", category}, {"grid_id", w.grid1}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto& ops = doc.at("paths");
+  auto schema_of = [&](const char* path, const char* method,
+                       const char* status) -> const json::value& {
+    return ops.at(path)
+        .at(method)
+        .at("responses")
+        .at(status)
+        .at("content")
+        .at("application/json")
+        .at("schema");
+  };
+  expect_conforms(doc, schema_of("/api/v1/cases", "post", "201"), created.json(), "case");
+  std::string id = std::to_string(created.json().at("id").as_int64());
+  expect_conforms(doc, schema_of("/api/v1/cases/{id}", "get", "200"),
+                  c.get("/api/v1/cases/" + id).json(), "case detail");
+  expect_conforms(doc, schema_of("/api/v1/cases", "get", "200"), c.get("/api/v1/cases").json(),
+                  "cases");
+  expect_conforms(doc, schema_of("/api/v1/calendar", "get", "200"),
+                  c.get("/api/v1/calendar?year=2026").json(), "calendar");
+
   auto problem = c.get("/api/v1/residents?limit=abc");
   expect_conforms(doc, doc.at("components").at("schemas").at("Problem"), problem.json(), "Problem");
 }

@@ -1,0 +1,92 @@
+// The cases service (民情工单): categories, the working-day calendar that
+// deadlines are counted on, and the closed loop itself — report → accept →
+// dispatch → handle → verify → close → rate — as a state table of actions,
+// each checked against the case's status, the caller's role over the case's
+// grid (or being its assigned handler or its reporter), and the version the
+// caller last saw. Every action appends a timeline event and an audit record
+// in the same transaction.
+//
+// Visibility, as everywhere: a case the caller may not see answers 404; one
+// the caller sees but may not act on answers 403; an action the status does
+// not allow answers 409 "illegal-transition"; a stale version 409 "stale-case".
+//
+// Thread safety: safe from any thread. The calendar is cached behind a mutex
+// and rebuilt when an admin changes it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/workcal.hpp"
+#include "modules/auth/model.hpp"
+#include "modules/cases/model.hpp"
+
+namespace cg {
+class App;
+namespace db {
+class Conn;
+}
+}  // namespace cg
+
+namespace cg::cases {
+
+class CaseService {
+ public:
+  explicit CaseService(App& app);
+
+  // ---- categories (read: any signed-in user; write: org.write on the root) ----
+  Result<std::vector<Category>> category_tree(const auth::Actor& actor) const;
+  Result<Category> create_category(const auth::Actor& actor, const CategoryInput& input) const;
+  Result<Category> update_category(const auth::Actor& actor, std::int64_t id,
+                                   const CategoryInput& input) const;
+
+  // ---- calendar (read: staff; write: org.write on the root) ----
+  Result<std::vector<CalendarDay>> calendar_year(const auth::Actor& actor, int year) const;
+  Result<CalendarDay> put_calendar_day(const auth::Actor& actor, const CalendarDay& day) const;
+  Status delete_calendar_day(const auth::Actor& actor, const std::string& date) const;
+  // Seeds calendar_days from the official schedule once per database.
+  void seed_calendar() const;
+  std::shared_ptr<const WorkCalendar> calendar() const;
+
+  // ---- cases ----
+  // `idempotency_key` (may be empty) with the request body's bytes: a retry
+  // with the same key and body returns the first case (fresh = false); the
+  // same key with another body is 422 "idempotency-key-reused".
+  Result<Created> create(const auth::Actor& actor, const NewCase& input,
+                         const std::string& idempotency_key, const std::string& body) const;
+  Result<CaseDetail> get(const auth::Actor& actor, std::int64_t id) const;
+  Result<CaseDetail> act(const auth::Actor& actor, std::int64_t id, const ActionInput& input) const;
+  Result<Page> list(const auth::Actor& actor, const ListQuery& query) const;
+
+  // The clock of this service (epoch ms). Production uses now_ms() unless a
+  // test set testing::set_now(); the demo generator sets its own.
+  void set_clock(std::function<std::int64_t()> clock) { clock_ = std::move(clock); }
+  std::int64_t now() const { return clock_(); }
+
+ private:
+  Result<CaseDetail> detail(db::Conn& conn, const auth::Actor& actor, Case c) const;
+  void rebuild_calendar() const;
+
+  App& app_;
+  std::function<std::int64_t()> clock_;
+  mutable std::mutex calendar_mutex_;
+  mutable std::shared_ptr<const WorkCalendar> calendar_;
+};
+
+namespace testing {
+// Makes every CaseService read `ms` as "now" (std::nullopt: the real clock).
+void set_now(std::optional<std::int64_t> ms);
+}  // namespace testing
+
+// A year of realistic cases in every status, made through the same service
+// code as the API (as the system actor, with a clock walking through the
+// year), in the grids and categories that exist. Deterministic for a seed.
+Status seed_demo_cases(App& app, std::uint64_t seed, int count);
+
+}  // namespace cg::cases

@@ -1,0 +1,410 @@
+#include "modules/cases/store.hpp"
+
+#include <fmt/format.h>
+
+namespace cg::cases::store {
+namespace {
+
+// ---- SQL -------------------------------------------------------------------
+
+constexpr std::string_view kCategoryColumns =
+    "id, parent_id, code, name, level, handler_unit, accept_hours, handle_limit, handle_unit";
+constexpr std::string_view kListCategories = "SELECT {} FROM case_categories ORDER BY id";
+constexpr std::string_view kFindCategory = "SELECT {} FROM case_categories WHERE id = $1";
+constexpr std::string_view kInsertCategory = R"(
+INSERT INTO case_categories (parent_id, code, name, level, handler_unit, accept_hours,
+                             handle_limit, handle_unit, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id)";
+constexpr std::string_view kUpdateCategory = R"(
+UPDATE case_categories SET code = $2, name = $3, level = $4, handler_unit = $5,
+       accept_hours = $6, handle_limit = $7, handle_unit = $8, updated_at = $9
+WHERE id = $1)";
+
+constexpr std::string_view kCalendarDays =
+    "SELECT date, kind, name FROM calendar_days ORDER BY date";
+constexpr std::string_view kCalendarYear = R"(
+SELECT date, kind, name FROM calendar_days WHERE date >= $1 AND date < $2 ORDER BY date)";
+constexpr std::string_view kPutCalendarDay = R"(
+INSERT INTO calendar_days (date, kind, name) VALUES ($1, $2, $3)
+ON CONFLICT (date) DO UPDATE SET kind = excluded.kind, name = excluded.name)";
+constexpr std::string_view kDeleteCalendarDay = "DELETE FROM calendar_days WHERE date = $1";
+constexpr std::string_view kSetting = "SELECT value FROM case_settings WHERE name = $1";
+constexpr std::string_view kPutSetting = R"(
+INSERT INTO case_settings (name, value) VALUES ($1, $2)
+ON CONFLICT (name) DO UPDATE SET value = excluded.value)";
+
+constexpr std::string_view kNextNumber = R"(
+INSERT INTO case_counters (street_id, day, seq) VALUES ($1, $2, 1)
+ON CONFLICT (street_id, day) DO UPDATE SET seq = case_counters.seq + 1
+RETURNING seq)";
+
+constexpr std::string_view kInsertCase = R"(
+INSERT INTO cases (number, street_id, path, grid_id, building_id, category_id, title,
+                   description, source, reporter_user_id, reporter_name, reporter_phone_enc,
+                   reporter_phone_masked, address, lat, lng, priority, status, level,
+                   handler_unit, handler_user_id, accept_deadline, handle_deadline, clock_start,
+                   version, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+        $20, $21, $22, $23, $24, 1, $25, $25)
+RETURNING id)";
+
+// Columns read by read_case(), in order.
+constexpr std::string_view kCaseColumns =
+    "c.id, c.number, c.street_id, c.path, c.grid_id, c.building_id, c.category_id, c.title, "
+    "c.description, c.source, c.reporter_user_id, c.reporter_name, c.reporter_phone_masked, "
+    "c.address, c.lat, c.lng, c.priority, c.status, c.level, c.handler_unit, c.handler_user_id, "
+    "c.accept_deadline, c.handle_deadline, c.clock_start, c.extension_minutes, "
+    "c.extension_reason, c.rework_count, c.reopen_count, c.rating, c.rating_comment, "
+    "c.merged_into, c.version, c.created_at, c.updated_at, c.closed_at, k.name, a.name";
+constexpr std::string_view kCaseFrom =
+    " FROM cases c JOIN case_categories k ON k.id = c.category_id JOIN areas a ON a.id = c.grid_id";
+
+constexpr std::string_view kUpdateCase = R"(
+UPDATE cases SET status = $3, level = $4, handler_unit = $5, handler_user_id = $6,
+       accept_deadline = $7, handle_deadline = $8, clock_start = $9, extension_minutes = $10,
+       extension_reason = $11, rework_count = $12, reopen_count = $13, rating = $14,
+       rating_comment = $15, merged_into = $16, closed_at = $17, updated_at = $18,
+       version = version + 1
+WHERE id = $1 AND version = $2)";
+
+constexpr std::string_view kInsertEvent = R"(
+INSERT INTO case_events (case_id, street_id, at, actor_id, actor_name, role, action,
+                         from_status, to_status, note, data)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))";
+constexpr std::string_view kEventsOf = R"(
+SELECT id, at, actor_id, actor_name, role, action, from_status, to_status, note, data
+FROM case_events WHERE case_id = $1 ORDER BY id)";
+
+constexpr std::string_view kInsertGram = R"(
+INSERT INTO case_grams (gram, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING)";
+
+constexpr std::string_view kFindIdempotency =
+    "SELECT body_hash, case_id FROM case_idempotency WHERE owner = $1 AND key = $2";
+constexpr std::string_view kInsertIdempotency = R"(
+INSERT INTO case_idempotency (owner, key, body_hash, case_id, created_at)
+VALUES ($1, $2, $3, $4, $5))";
+
+constexpr std::string_view kAreaName = "SELECT name FROM areas WHERE id = $1";
+constexpr std::string_view kFindUser = "SELECT id, display_name, kind FROM users WHERE id = $1";
+constexpr std::string_view kGrantPaths = R"(
+SELECT a.path FROM role_grants g JOIN areas a ON a.id = g.area_id WHERE g.user_id = $1)";
+constexpr std::string_view kGridOfBuilding = "SELECT grid_id FROM buildings WHERE id = $1";
+constexpr std::string_view kGridIds = "SELECT id FROM areas WHERE level = 'grid' ORDER BY id";
+
+// Fragments of the list query, joined by build_search().
+constexpr std::string_view kRange = "(c.path >= {} AND c.path < {})";
+constexpr std::string_view kAssignedOrReported =
+    "c.handler_user_id = {} OR c.reporter_user_id = {}";
+constexpr std::string_view kStatusIs = " AND c.status = {}";
+constexpr std::string_view kBeforeId = " AND c.id < {}";
+constexpr std::string_view kHasGram =
+    " AND EXISTS (SELECT 1 FROM case_grams g WHERE g.case_id = c.id AND g.gram = {})";
+constexpr std::string_view kTextLike =
+    " AND (c.title LIKE '%' || CAST({0} AS TEXT) || '%' ESCAPE '\\'"
+    " OR c.description LIKE '%' || CAST({0} AS TEXT) || '%' ESCAPE '\\')";
+// The running deadline: accepting while reported or reopened, handling until handled.
+constexpr std::string_view kOverdue =
+    " AND ((c.status IN ('reported', 'reopened') AND c.accept_deadline < {0})"
+    " OR (c.status IN ('accepted', 'dispatched', 'in_progress') AND c.handle_deadline < {0}))";
+constexpr std::string_view kOrderLimit = " ORDER BY c.id DESC LIMIT {}";
+
+// ---- helpers ---------------------------------------------------------------
+
+Category read_category(const db::Row& r) {
+  Category c;
+  c.id = r.i64(0);
+  c.parent_id = r.opt_i64(1);
+  c.code = r.text(2);
+  c.name = r.text(3);
+  c.level = r.text(4);
+  c.handler_unit = r.text(5);
+  c.accept_hours = r.i64(6);
+  c.handle_limit = r.i64(7);
+  c.handle_unit = r.text(8);
+  return c;
+}
+
+std::optional<double> opt_f64(const db::Row& r, std::size_t i) {
+  if (r.is_null(i)) return std::nullopt;
+  return r.f64(i);
+}
+
+Case read_case(const db::Row& r) {
+  Case c;
+  c.id = r.i64(0);
+  c.number = r.text(1);
+  c.street_id = r.i64(2);
+  c.path = r.text(3);
+  c.grid_id = r.i64(4);
+  c.building_id = r.opt_i64(5);
+  c.category_id = r.i64(6);
+  c.title = r.text(7);
+  c.description = r.text(8);
+  c.source = r.text(9);
+  c.reporter_user_id = r.opt_i64(10);
+  c.reporter_name = r.text(11);
+  c.reporter_phone_masked = r.text(12);
+  c.address = r.text(13);
+  c.lat = opt_f64(r, 14);
+  c.lng = opt_f64(r, 15);
+  c.priority = r.text(16);
+  c.status = r.text(17);
+  c.level = r.text(18);
+  c.handler_unit = r.text(19);
+  c.handler_user_id = r.opt_i64(20);
+  c.accept_deadline = r.opt_i64(21);
+  c.handle_deadline = r.opt_i64(22);
+  c.clock_start = r.i64(23);
+  c.extension_minutes = r.opt_i64(24);
+  c.extension_reason = r.text(25);
+  c.rework_count = r.i64(26);
+  c.reopen_count = r.i64(27);
+  c.rating = r.opt_text(28);
+  c.rating_comment = r.text(29);
+  c.merged_into = r.opt_i64(30);
+  c.version = r.i64(31);
+  c.created_at = r.i64(32);
+  c.updated_at = r.i64(33);
+  c.closed_at = r.opt_i64(34);
+  c.category_name = r.text(35);
+  c.grid_name = r.text(36);
+  return c;
+}
+
+// Collects parameters and hands out their placeholders in order.
+class Params {
+ public:
+  template <class T>
+  std::string add(T&& value) {
+    values_.emplace_back(std::forward<T>(value));
+    return fmt::format("${}", values_.size());
+  }
+  std::span<const db::Param> span() const { return values_; }
+
+ private:
+  std::vector<db::Param> values_;
+};
+
+std::string ranges_sql(const std::vector<PathRange>& ranges, Params& p) {
+  std::string sql;
+  for (const PathRange& r : ranges) {
+    if (!sql.empty()) sql += " OR ";
+    sql += fmt::format(fmt::runtime(kRange), p.add(r.from), p.add(r.to));
+  }
+  return sql;
+}
+
+// Visible: in a scope, or assigned to / reported by the caller.
+std::string visibility_sql(const std::vector<PathRange>& scopes, std::int64_t user, Params& p) {
+  std::string sql = ranges_sql(scopes, p);
+  if (!sql.empty()) sql += " OR ";
+  const std::string me = p.add(user);
+  return sql + fmt::format(fmt::runtime(kAssignedOrReported), me, me);
+}
+
+std::string build_search(const Filter& f, Params& p) {
+  std::string sql = fmt::format("SELECT {}{} WHERE (", kCaseColumns, kCaseFrom);
+  sql += visibility_sql(f.scopes, f.user_id, p) + ")";
+  if (f.mine) sql += " AND (" + visibility_sql(f.mine_grids, f.user_id, p) + ")";
+  if (f.status) sql += fmt::format(fmt::runtime(kStatusIs), p.add(*f.status));
+  if (f.area) sql += " AND " + ranges_sql({*f.area}, p);
+  if (!f.category_ids.empty()) {
+    sql += " AND c.category_id IN (";
+    for (std::size_t i = 0; i < f.category_ids.size(); ++i) {
+      sql += (i ? ", " : "") + p.add(f.category_ids[i]);
+    }
+    sql += ")";
+  }
+  if (f.overdue_at) sql += fmt::format(fmt::runtime(kOverdue), p.add(*f.overdue_at));
+  for (const std::string& g : f.grams) sql += fmt::format(fmt::runtime(kHasGram), p.add(g));
+  if (f.like) sql += fmt::format(fmt::runtime(kTextLike), p.add(*f.like));
+  if (f.before_id) sql += fmt::format(fmt::runtime(kBeforeId), p.add(*f.before_id));
+  sql += fmt::format(fmt::runtime(kOrderLimit), p.add(f.limit));
+  return sql;
+}
+
+}  // namespace
+
+// ---- categories ------------------------------------------------------------
+
+std::vector<Category> categories(db::Conn& conn) {
+  std::vector<Category> out;
+  for (const db::Row& r : conn.query(fmt::format(fmt::runtime(kListCategories), kCategoryColumns)))
+    out.push_back(read_category(r));
+  return out;
+}
+
+std::optional<Category> find_category(db::Conn& conn, std::int64_t id) {
+  auto row = conn.query_one(fmt::format(fmt::runtime(kFindCategory), kCategoryColumns), {id});
+  if (!row) return std::nullopt;
+  return read_category(*row);
+}
+
+std::int64_t insert_category(db::Conn& conn, const Category& c, std::int64_t now) {
+  return conn
+      .query(kInsertCategory, {c.parent_id, c.code, c.name, c.level, c.handler_unit, c.accept_hours,
+                               c.handle_limit, c.handle_unit, now})
+      .at(0)
+      .i64(0);
+}
+
+void update_category(db::Conn& conn, const Category& c, std::int64_t now) {
+  conn.exec(kUpdateCategory, {c.id, c.code, c.name, c.level, c.handler_unit, c.accept_hours,
+                              c.handle_limit, c.handle_unit, now});
+}
+
+// ---- calendar --------------------------------------------------------------
+
+std::vector<CalendarDay> calendar_days(db::Conn& conn) {
+  std::vector<CalendarDay> out;
+  for (const db::Row& r : conn.query(kCalendarDays))
+    out.push_back({r.text(0), r.text(1), r.text(2)});
+  return out;
+}
+
+std::vector<CalendarDay> calendar_days_of_year(db::Conn& conn, int year) {
+  std::vector<CalendarDay> out;
+  for (const db::Row& r : conn.query(
+           kCalendarYear, {fmt::format("{:04}-01-01", year), fmt::format("{:04}-01-01", year + 1)}))
+    out.push_back({r.text(0), r.text(1), r.text(2)});
+  return out;
+}
+
+void put_calendar_day(db::Conn& conn, const CalendarDay& day) {
+  conn.exec(kPutCalendarDay, {day.date, day.kind, day.name});
+}
+
+bool delete_calendar_day(db::Conn& conn, const std::string& date) {
+  return conn.exec(kDeleteCalendarDay, {date}) > 0;
+}
+
+std::optional<std::string> setting(db::Conn& conn, const std::string& name) {
+  auto row = conn.query_one(kSetting, {name});
+  if (!row) return std::nullopt;
+  return row->text(0);
+}
+
+void put_setting(db::Conn& conn, const std::string& name, const std::string& value) {
+  conn.exec(kPutSetting, {name, value});
+}
+
+// ---- cases -----------------------------------------------------------------
+
+std::int64_t next_number(db::Conn& conn, std::int64_t street_id, const std::string& day) {
+  return conn.query(kNextNumber, {street_id, day}).at(0).i64(0);
+}
+
+std::int64_t insert_case(db::Conn& conn, const Case& c, const SealedPhone& phone) {
+  return conn
+      .query(kInsertCase, {c.number,
+                           c.street_id,
+                           c.path,
+                           c.grid_id,
+                           c.building_id,
+                           c.category_id,
+                           c.title,
+                           c.description,
+                           c.source,
+                           c.reporter_user_id,
+                           c.reporter_name,
+                           phone.enc,
+                           phone.masked,
+                           c.address,
+                           c.lat,
+                           c.lng,
+                           c.priority,
+                           c.status,
+                           c.level,
+                           c.handler_unit,
+                           c.handler_user_id,
+                           c.accept_deadline,
+                           c.handle_deadline,
+                           c.clock_start,
+                           c.created_at})
+      .at(0)
+      .i64(0);
+}
+
+std::optional<Case> find_case(db::Conn& conn, std::int64_t id) {
+  auto row =
+      conn.query_one(fmt::format("SELECT {}{} WHERE c.id = $1", kCaseColumns, kCaseFrom), {id});
+  if (!row) return std::nullopt;
+  return read_case(*row);
+}
+
+bool update_case(db::Conn& conn, const Case& c, std::int64_t now) {
+  return conn.exec(kUpdateCase,
+                   {c.id, c.version, c.status, c.level, c.handler_unit, c.handler_user_id,
+                    c.accept_deadline, c.handle_deadline, c.clock_start, c.extension_minutes,
+                    c.extension_reason, c.rework_count, c.reopen_count, c.rating, c.rating_comment,
+                    c.merged_into, c.closed_at, now}) == 1;
+}
+
+void insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id, const Event& e) {
+  conn.exec(kInsertEvent, {case_id, street_id, e.at, e.actor_id, e.actor_name, e.role, e.action,
+                           e.from_status, e.to_status, e.note, e.data});
+}
+
+std::vector<Event> events_of(db::Conn& conn, std::int64_t case_id) {
+  std::vector<Event> out;
+  for (const db::Row& r : conn.query(kEventsOf, {case_id})) {
+    out.push_back({r.i64(0), r.i64(1), r.opt_i64(2), r.text(3), r.text(4), r.text(5), r.text(6),
+                   r.text(7), r.text(8), r.text(9)});
+  }
+  return out;
+}
+
+void add_grams(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& grams) {
+  for (const std::string& g : grams) conn.exec(kInsertGram, {g, case_id});
+}
+
+std::optional<IdempotentHit> find_idempotency(db::Conn& conn, const std::string& owner,
+                                              const std::string& key) {
+  auto row = conn.query_one(kFindIdempotency, {owner, key});
+  if (!row) return std::nullopt;
+  return IdempotentHit{row->text(0), row->i64(1)};
+}
+
+void insert_idempotency(db::Conn& conn, const std::string& owner, const std::string& key,
+                        const std::string& body_hash, std::int64_t case_id, std::int64_t now) {
+  conn.exec(kInsertIdempotency, {owner, key, body_hash, case_id, now});
+}
+
+std::vector<Case> search(db::Conn& conn, const Filter& filter) {
+  Params params;
+  const std::string sql = build_search(filter, params);
+  std::vector<Case> out;
+  for (const db::Row& r : conn.query(sql, params.span())) out.push_back(read_case(r));
+  return out;
+}
+
+std::string area_name(db::Conn& conn, std::int64_t area_id) {
+  auto row = conn.query_one(kAreaName, {area_id});
+  return row ? row->text(0) : "";
+}
+
+std::optional<UserBrief> find_user(db::Conn& conn, std::int64_t id) {
+  auto row = conn.query_one(kFindUser, {id});
+  if (!row) return std::nullopt;
+  return UserBrief{row->i64(0), row->text(1), row->text(2)};
+}
+
+std::vector<std::string> grant_paths(db::Conn& conn, std::int64_t user_id) {
+  std::vector<std::string> out;
+  for (const db::Row& r : conn.query(kGrantPaths, {user_id})) out.push_back(r.text(0));
+  return out;
+}
+
+std::optional<std::int64_t> grid_of_building(db::Conn& conn, std::int64_t building_id) {
+  auto row = conn.query_one(kGridOfBuilding, {building_id});
+  if (!row) return std::nullopt;
+  return row->i64(0);
+}
+
+std::vector<std::int64_t> grid_ids(db::Conn& conn) {
+  std::vector<std::int64_t> out;
+  for (const db::Row& r : conn.query(kGridIds)) out.push_back(r.i64(0));
+  return out;
+}
+
+}  // namespace cg::cases::store

@@ -1,0 +1,96 @@
+// SQL of the cases capability. Functions run inside the caller's transaction
+// and decide nothing: scope, state and validation are the service's business.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/db.hpp"
+#include "modules/cases/model.hpp"
+
+namespace cg::cases::store {
+
+// ---- categories ----
+std::vector<Category> categories(db::Conn& conn);  // flat, by id
+std::optional<Category> find_category(db::Conn& conn, std::int64_t id);
+std::int64_t insert_category(db::Conn& conn, const Category& c, std::int64_t now);
+void update_category(db::Conn& conn, const Category& c, std::int64_t now);
+
+// ---- calendar ----
+std::vector<CalendarDay> calendar_days(db::Conn& conn);
+std::vector<CalendarDay> calendar_days_of_year(db::Conn& conn, int year);
+void put_calendar_day(db::Conn& conn, const CalendarDay& day);
+bool delete_calendar_day(db::Conn& conn, const std::string& date);
+std::optional<std::string> setting(db::Conn& conn, const std::string& name);
+void put_setting(db::Conn& conn, const std::string& name, const std::string& value);
+
+// ---- cases ----
+// The next sequence number of `street_id` on `day` (YYYYMMDD), from 1.
+std::int64_t next_number(db::Conn& conn, std::int64_t street_id, const std::string& day);
+
+struct SealedPhone {
+  std::optional<db::Blob> enc;
+  std::string masked;
+};
+std::int64_t insert_case(db::Conn& conn, const Case& c, const SealedPhone& phone);
+std::optional<Case> find_case(db::Conn& conn, std::int64_t id);
+// Writes the mutable columns when the stored version is still `c.version`,
+// and bumps it. False when someone else changed the case first.
+bool update_case(db::Conn& conn, const Case& c, std::int64_t now);
+
+void insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id, const Event& e);
+std::vector<Event> events_of(db::Conn& conn, std::int64_t case_id);
+
+void add_grams(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& grams);
+
+struct IdempotentHit {
+  std::string body_hash;
+  std::int64_t case_id = 0;
+};
+std::optional<IdempotentHit> find_idempotency(db::Conn& conn, const std::string& owner,
+                                              const std::string& key);
+void insert_idempotency(db::Conn& conn, const std::string& owner, const std::string& key,
+                        const std::string& body_hash, std::int64_t case_id, std::int64_t now);
+
+// A path range [from, to): one subtree of the org tree.
+struct PathRange {
+  std::string from;
+  std::string to;
+};
+
+// What a list may show and how it is narrowed. Visibility is an OR of the
+// scopes, the assigned handler and the reporter; the rest are AND-ed.
+struct Filter {
+  std::vector<PathRange> scopes;
+  std::int64_t user_id = 0;  // sees cases assigned to or reported by them
+  std::optional<std::string> status;
+  std::optional<PathRange> area;
+  std::vector<std::int64_t> category_ids;
+  bool mine = false;
+  std::vector<PathRange> mine_grids;       // "mine" for a grid worker: her grids
+  std::optional<std::int64_t> overdue_at;  // overdue at this instant
+  std::vector<std::string> grams;          // each must be indexed for the case
+  std::optional<std::string> like;         // escaped substring of title or description
+  std::optional<std::int64_t> before_id;
+  int limit = 20;
+};
+std::vector<Case> search(db::Conn& conn, const Filter& filter);
+
+// Names for output.
+std::string area_name(db::Conn& conn, std::int64_t area_id);
+struct UserBrief {
+  std::int64_t id = 0;
+  std::string display_name;
+  std::string kind;
+};
+std::optional<UserBrief> find_user(db::Conn& conn, std::int64_t id);
+// Area paths on which the user holds any role.
+std::vector<std::string> grant_paths(db::Conn& conn, std::int64_t user_id);
+// The grid of a building, when it exists.
+std::optional<std::int64_t> grid_of_building(db::Conn& conn, std::int64_t building_id);
+// Grid ids with their street, for the demo generator.
+std::vector<std::int64_t> grid_ids(db::Conn& conn);
+
+}  // namespace cg::cases::store
