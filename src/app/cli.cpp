@@ -69,6 +69,9 @@ int serve(Config config, const ServeArgs& args) {
   if (args.demo) print_demo_accounts(std::cout);
   std::cout.flush();
   server.run_until_signal();
+  // Modules own background work (the cases supervision thread): stop it
+  // before the database it uses goes away.
+  app->modules.clear();
   app->db->close();
   spdlog::info("已停止，数据库已关闭");
   return 0;

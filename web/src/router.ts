@@ -34,6 +34,16 @@ export const router = createRouter({
           meta: { auth: 'console', perm: 'people.read', title: 'residents.detailTitle' },
         },
         {
+          path: 'cases',
+          component: () => import('@/console/CasesPage.vue'),
+          meta: { auth: 'console', tree: true, title: 'menu.cases' },
+        },
+        {
+          path: 'cases/:id',
+          component: () => import('@/console/CasePage.vue'),
+          meta: { auth: 'console', title: 'cases.detailTitle' },
+        },
+        {
           path: 'org',
           component: () => import('@/console/OrgPage.vue'),
           meta: { auth: 'console', tree: true, perm: 'org.read', title: 'menu.org' },
@@ -52,6 +62,10 @@ export const router = createRouter({
         { path: '', component: () => import('@/mobile/MobileHome.vue'), meta: { auth: 'mobile' } },
         { path: 'login', component: () => import('@/mobile/LoginPage.vue'), meta: { title: 'login.submit' } },
         { path: 'grid', component: () => import('@/mobile/GridPage.vue'), meta: { auth: 'mobile', title: 'm.myGrid' } },
+        { path: 'report', component: () => import('@/mobile/ReportPage.vue'), meta: { auth: 'mobile', title: 'report.title' } },
+        { path: 'my-cases', component: () => import('@/mobile/MyCasesPage.vue'), meta: { auth: 'mobile', title: 'report.myCases' } },
+        { path: 'tasks', component: () => import('@/mobile/MyCasesPage.vue'), meta: { auth: 'mobile', title: 'report.tasks' } },
+        { path: 'cases/:id', component: () => import('@/mobile/CasePage.vue'), meta: { auth: 'mobile', title: 'cases.detailTitle' } },
         { path: 'me', component: () => import('@/mobile/MePage.vue'), meta: { auth: 'mobile', title: 'm.me' } },
         {
           path: 'residents/:id',

@@ -2,7 +2,14 @@
 // write JSON. See docs/api-cases.md for every route and shape.
 #include <fmt/format.h>
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
 
 #include "app/api.hpp"
 #include "app/app.hpp"
@@ -19,6 +26,8 @@ namespace json = boost::json;
 using http::Need;
 
 constexpr std::size_t kMaxIdempotencyKey = 200;
+constexpr int kDefaultSupervisionSeconds = 60;
+constexpr std::int64_t kMaxEpochMs = 4'102'444'800'000;  // 2100-01-01
 
 template <class T>
 json::value optional(const std::optional<T>& v) {
@@ -75,7 +84,78 @@ json::object case_json(const Case& c) {
           {"version", c.version},
           {"created_at", c.created_at},
           {"updated_at", c.updated_at},
-          {"closed_at", optional(c.closed_at)}};
+          {"closed_at", optional(c.closed_at)},
+          {"warning", c.warning},
+          {"escalated_at", optional(c.escalated_at)}};
+}
+
+json::value rate(std::int64_t part, std::int64_t whole) {
+  if (whole == 0) return nullptr;
+  return static_cast<double>(part) / static_cast<double>(whole);
+}
+
+json::object area_ref_json(const AreaRef& a) {
+  return {{"id", a.id}, {"name", a.name}, {"level", a.level}};
+}
+
+json::object indicators_json(const Counts& c) {
+  return {{"received", c.received},
+          {"accepted", c.accepted},
+          {"closed", c.closed},
+          {"on_time_closed", c.on_time_closed},
+          {"on_time_rate", rate(c.on_time_closed, c.closed)},
+          {"rated", c.rated},
+          {"satisfaction_rate", rate(c.satisfied, c.rated)},
+          {"rework_rate", rate(c.reworked, c.handled)},
+          {"closed_in_grid_share", rate(c.closed_in_grid, c.closed)},
+          {"closed_in_community_share", rate(c.closed_in_community, c.closed)},
+          {"avg_handling_working_hours",
+           c.handling_cases == 0 ? json::value(nullptr)
+                                 : json::value(static_cast<double>(c.handling_minutes) /
+                                               static_cast<double>(c.handling_cases) / 60.0)}};
+}
+
+json::object stats_json(const CaseStats& s) {
+  json::object o{{"area", area_ref_json(s.area)}, {"from", s.from}, {"to", s.to}};
+  for (auto& [k, v] : indicators_json(s.total)) o[k] = v;
+  json::array children;
+  for (const AreaCounts& a : s.by_child) {
+    json::object child = indicators_json(a.counts);
+    child["area"] = area_ref_json(a.area);
+    children.push_back(std::move(child));
+  }
+  o["by_child"] = std::move(children);
+  json::array categories;
+  for (const CategoryCounts& c : s.by_category) {
+    categories.push_back({{"category", {{"id", c.id}, {"name", c.name}}},
+                          {"received", c.counts.received},
+                          {"closed", c.counts.closed},
+                          {"on_time_rate", rate(c.counts.on_time_closed, c.counts.closed)},
+                          {"satisfaction_rate", rate(c.counts.satisfied, c.counts.rated)}});
+  }
+  o["by_category"] = std::move(categories);
+  return o;
+}
+
+Result<StatsQuery> read_stats(const http::Request& req) {
+  http::QueryFields f(req);
+  StatsQuery q;
+  q.area_id = f.integer("area", 1, INT64_MAX);
+  q.from = f.integer("from", 0, kMaxEpochMs);
+  q.to = f.integer("to", 0, kMaxEpochMs);
+  if (auto ok = f.finish(); !ok) return fail(ok.error());
+  return q;
+}
+
+// Seconds between supervision runs: CIVICGRID_SUPERVISION_SECONDS (0 turns the
+// scheduler off), default 60.
+int supervision_seconds() {
+  const char* env = std::getenv("CIVICGRID_SUPERVISION_SECONDS");
+  if (!env || !*env) return kDefaultSupervisionSeconds;
+  char* end = nullptr;
+  const long v = std::strtol(env, &end, 10);
+  if (*end != '\0' || v < 0 || v > 86'400) return kDefaultSupervisionSeconds;
+  return static_cast<int>(v);
 }
 
 json::object event_json(const Event& e) {
@@ -176,6 +256,7 @@ Result<ListQuery> read_list(const http::Request& req) {
   q.category_id = f.integer("category", 1, INT64_MAX);
   q.mine = f.boolean("mine").value_or(false);
   q.overdue = f.boolean("overdue").value_or(false);
+  q.warning = f.one_of("warning", {"yellow", "red"});
   q.q = f.text("q", 50);
   q.cursor = f.text("cursor", 40);
   q.limit = static_cast<int>(f.integer("limit", 1, 100).value_or(20));
@@ -195,7 +276,16 @@ Result<std::string> idempotency_key(const http::Request& req) {
 
 class CasesModule : public Module {
  public:
-  explicit CasesModule(App& app) : app_(app), service_(app) { service_.seed_calendar(); }
+  explicit CasesModule(App& app) : app_(app), service_(app) {
+    service_.seed_calendar();
+    if (const int seconds = supervision_seconds(); seconds > 0) {
+      scheduler_ =
+          std::jthread([this, seconds](std::stop_token stop) { supervise(stop, seconds); });
+    }
+  }
+  // The jthread member is destroyed first: it asks the loop to stop, wakes it
+  // and joins before the service goes away.
+  ~CasesModule() override = default;
   std::string_view name() const override { return "cases"; }
   void add_routes(http::Router& router) override;
 
@@ -217,9 +307,32 @@ class CasesModule : public Module {
   api::Reply create(http::Request& req, const auth::Actor& actor);
   api::Reply get(http::Request& req, const auth::Actor& actor);
   api::Reply act(http::Request& req, const auth::Actor& actor);
+  api::Reply board(http::Request& req, const auth::Actor& actor);
+  api::Reply stats(http::Request& req, const auth::Actor& actor);
+
+  // The supervision scheduler: a run every `seconds`, the first one a period
+  // after start. Failures are logged and the next run tries again.
+  void supervise(std::stop_token stop, int seconds) {
+    std::mutex m;
+    std::condition_variable_any wake;
+    std::unique_lock lock(m);
+    while (!wake.wait_for(lock, stop, std::chrono::seconds(seconds),
+                          [&stop] { return stop.stop_requested(); })) {
+      try {
+        const SupervisionReport r = service_.run_supervision_once(service_.now());
+        if (r.escalated || r.red || r.yellow) {
+          spdlog::info("督办扫描：新增黄色预警 {} 件、红色预警 {} 件，自动上报 {} 件", r.yellow,
+                       r.red, r.escalated);
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn("督办扫描失败：{}", e.what());
+      }
+    }
+  }
 
   App& app_;
   CaseService service_;
+  std::jthread scheduler_;  // last: stops before the service is destroyed
 };
 
 void CasesModule::add_routes(http::Router& router) {
@@ -232,6 +345,8 @@ void CasesModule::add_routes(http::Router& router) {
   router.del("/api/v1/calendar/{date}", bind(&Self::delete_day));
   router.get("/api/v1/cases", bind(&Self::list));
   router.post("/api/v1/cases", bind(&Self::create));
+  router.get("/api/v1/cases/supervision", bind(&Self::board));
+  router.get("/api/v1/stats/cases", bind(&Self::stats));
   router.get("/api/v1/cases/{id}", bind(&Self::get));
   router.post("/api/v1/cases/{id}/actions", bind(&Self::act));
 }
@@ -347,6 +462,23 @@ api::Reply CasesModule::act(http::Request& req, const auth::Actor& actor) {
   auto d = service_.act(actor, *id, *in);
   if (!d) return fail(d.error());
   return http::ok(detail_json(*d));
+}
+
+api::Reply CasesModule::board(http::Request&, const auth::Actor& actor) {
+  auto b = service_.board(actor);
+  if (!b) return fail(b.error());
+  json::array red, yellow;
+  for (const Case& c : b->red) red.push_back(case_json(c));
+  for (const Case& c : b->yellow) yellow.push_back(case_json(c));
+  return http::ok(json::object{{"red", std::move(red)}, {"yellow", std::move(yellow)}});
+}
+
+api::Reply CasesModule::stats(http::Request& req, const auth::Actor& actor) {
+  auto q = read_stats(req);
+  if (!q) return fail(q.error());
+  auto s = service_.stats(actor, *q);
+  if (!s) return fail(s.error());
+  return http::ok(stats_json(*s));
 }
 
 }  // namespace

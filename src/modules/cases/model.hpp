@@ -93,6 +93,10 @@ struct Case {
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
   std::optional<std::int64_t> closed_at;
+  std::string warning = "none";                  // none | yellow | red, as last marked
+  std::optional<std::int64_t> escalated_at;      // last escalation by the scheduler
+  std::optional<std::int64_t> dispatched_at;     // the last dispatch
+  std::optional<std::int64_t> handling_minutes;  // dispatch → handled, working minutes
   // Filled for output.
   std::string category_name;
   std::string grid_name;
@@ -166,6 +170,7 @@ struct ListQuery {
   std::optional<std::int64_t> category_id;
   bool mine = false;
   bool overdue = false;
+  std::optional<std::string> warning;  // yellow | red
   std::optional<std::string> q;
   std::optional<std::string> cursor;
   int limit = 20;
@@ -181,6 +186,71 @@ struct Page {
 struct Created {
   CaseDetail detail;
   bool fresh = true;
+};
+
+// ---- indicators ----------------------------------------------------------------
+
+struct StatsQuery {
+  std::optional<std::int64_t> area_id;  // default: the caller's scope root
+  std::optional<std::int64_t> from;     // epoch ms, default: to - 365 days
+  std::optional<std::int64_t> to;       // epoch ms, default: now
+};
+
+// Counts over the cases reported in [from, to) in one area's subtree; the
+// rates are formed from them for output.
+struct Counts {
+  std::int64_t received = 0;
+  std::int64_t accepted = 0;
+  std::int64_t closed = 0;
+  std::int64_t on_time_closed = 0;
+  std::int64_t rated = 0;
+  std::int64_t satisfied = 0;  // satisfied or basically satisfied
+  std::int64_t reworked = 0;
+  std::int64_t handled = 0;  // handled or later (the rework denominator)
+  std::int64_t closed_in_grid = 0;
+  std::int64_t closed_in_community = 0;  // at grid or community level
+  std::int64_t handling_minutes = 0;     // sum over the cases with a handling span
+  std::int64_t handling_cases = 0;
+};
+
+struct AreaRef {
+  std::int64_t id = 0;
+  std::string name;
+  std::string level;
+};
+
+struct AreaCounts {
+  AreaRef area;
+  Counts counts;
+};
+
+struct CategoryCounts {
+  std::int64_t id = 0;
+  std::string name;
+  Counts counts;
+};
+
+struct CaseStats {
+  AreaRef area;
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+  Counts total;
+  std::vector<AreaCounts> by_child;
+  std::vector<CategoryCounts> by_category;
+};
+
+// What one supervision run did.
+struct SupervisionReport {
+  int yellow = 0;     // newly marked yellow
+  int red = 0;        // newly marked red
+  int cleared = 0;    // warnings taken off
+  int escalated = 0;  // escalated one level
+};
+
+// The 督办 board.
+struct Board {
+  std::vector<Case> red;
+  std::vector<Case> yellow;
 };
 
 }  // namespace cg::cases

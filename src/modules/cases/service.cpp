@@ -455,6 +455,7 @@ Result<Page> CaseService::list(const auth::Actor& actor, const ListQuery& query)
   f.status = query.status;
   f.mine = query.mine;
   if (query.overdue) f.overdue_at = now();
+  f.warning = query.warning;
   if (query.cursor) {
     f.before_id = decode_cursor(*query.cursor);
     if (!f.before_id) return fail(errors::invalid_field("cursor", "format", "分页游标无效"));
@@ -579,6 +580,7 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
         return fail(errors::invalid_field("deadline", "past", "办理期限应晚于当前时间"));
       n.handle_deadline = in.deadline ? *in.deadline : handle_deadline(*cal, *cat, now);
       n.clock_start = now;
+      n.dispatched_at = now;
       if (n.handler_user_id) step.data["handler_user_id"] = *n.handler_user_id;
       step.data["handler_unit"] = n.handler_unit;
       step.data["deadline"] = *n.handle_deadline;
@@ -587,6 +589,8 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
       json::array photos;
       for (const std::string& ph : in.photo_ids) photos.emplace_back(ph);
       step.data["photo_ids"] = std::move(photos);
+      n.handling_minutes =
+          cal->working_minutes_between(c.dispatched_at.value_or(c.clock_start), now);
     } else if (a == "verify") {
       if (!in.passed)
         return fail(errors::invalid_field("passed", "required", "请填写核查是否通过"));
@@ -664,6 +668,7 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
       if (auto ok = need_text(in.note, "note", "请填写内容（2到500个字符）"); !ok) return ok;
     }
 
+    n.warning = deadline_info(*cal, n, now).warning;
     if (!store::update_case(conn, n, now)) return fail(stale(c));
     store::insert_event(conn, c.id, c.street_id,
                         {0, now, user_or_none(p), actor_name(p), s.role, std::string(a), c.status,
@@ -681,6 +686,111 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
     auto c = store::find_case(conn, id);
     if (!c) return fail(not_visible());
     return detail(conn, actor, std::move(*c));
+  });
+}
+
+// ---- supervision ---------------------------------------------------------------------
+
+namespace {
+constexpr int kBoardLimit = 100;
+constexpr std::int64_t kYearMs = 365LL * 24 * 3'600'000;
+
+std::string_view level_title(std::string_view level) {
+  return level == "grid" ? "网格" : level == "community" ? "社区" : "街道";
+}
+}  // namespace
+
+SupervisionReport CaseService::run_supervision_once(std::int64_t now) const {
+  const auto cal = calendar();
+  const auth::Actor system = auth::system_actor();
+  return app_.db->write([&](db::Conn& conn) {
+    SupervisionReport report;
+    report.cleared += store::clear_stale_warnings(conn);
+    for (const Case& c : store::running_cases(conn)) {
+      const DeadlineInfo d = deadline_info(*cal, c, now);
+      const bool overdue = d.warning == "red" && d.deadline;
+      // Once per missed deadline: a new deadline (extension, rework) that is
+      // missed again escalates once more, up to the street.
+      if (overdue && c.level != "street" && (!c.escalated_at || *c.escalated_at <= *d.deadline)) {
+        Case n = c;
+        n.level = c.level == "grid" ? "community" : "street";
+        n.escalated_at = now;
+        n.warning = d.warning;
+        if (!store::update_case(conn, n, now)) continue;
+        json::object data{{"from_level", c.level},
+                          {"to_level", n.level},
+                          {"deadline", *d.deadline},
+                          {"auto", true}};
+        store::insert_event(
+            conn, c.id, c.street_id,
+            {0, now, std::nullopt, actor_name(system.who), "system", "escalate", c.status, c.status,
+             fmt::format("超期未办结，自动上报至{}层级督办", level_title(n.level)),
+             json::serialize(data)});
+        app_.audit->record(
+            conn, system,
+            audit_entry("escalate", c,
+                        fmt::format("auto; {}→{}; version={}", c.level, n.level, c.version + 1),
+                        "system"));
+        ++report.escalated;
+        if (c.warning != "red") ++report.red;
+      } else if (d.warning != c.warning) {
+        store::set_warning(conn, c.id, d.warning);
+        if (d.warning == "red")
+          ++report.red;
+        else if (d.warning == "yellow")
+          ++report.yellow;
+        else
+          ++report.cleared;
+      }
+    }
+    return report;
+  });
+}
+
+Result<Board> CaseService::board(const auth::Actor& actor) const {
+  const auth::Principal& p = actor.who;
+  store::Filter f;
+  for (const auth::Grant& g : p.grants) {
+    if (is_viewer_role(g.role)) f.scopes.push_back({g.area_path, auth::subtree_end(g.area_path)});
+  }
+  if (f.scopes.empty()) return fail(errors::forbidden("只有工作人员可以查看督办看板"));
+  f.user_id = p.user_id;
+  f.by_deadline = true;
+  f.limit = kBoardLimit;
+  return app_.db->read([&](db::Conn& conn) {
+    Board b;
+    f.warning = "red";
+    b.red = store::search(conn, f);
+    f.warning = "yellow";
+    b.yellow = store::search(conn, f);
+    return b;
+  });
+}
+
+// ---- indicators ------------------------------------------------------------------------
+
+Result<CaseStats> CaseService::stats(const auth::Actor& actor, const StatsQuery& query) const {
+  const auth::Principal& p = actor.who;
+  const auth::Grant* root = nullptr;
+  for (const auth::Grant& g : p.grants) {
+    if (is_viewer_role(g.role) && (!root || g.area_path.size() < root->area_path.size())) root = &g;
+  }
+  if (p.kind != "staff" || !root) return fail(errors::forbidden("只有工作人员可以查看工单统计"));
+  CaseStats out;
+  out.to = query.to.value_or(now());
+  out.from = query.from.value_or(out.to - kYearMs);
+  if (out.from >= out.to)
+    return fail(errors::invalid_field("from", "range", "起始时间应早于结束时间"));
+  return app_.db->read([&](db::Conn& conn) -> Result<CaseStats> {
+    auto area = app_.org->area_by_id(conn, query.area_id.value_or(root->area_id));
+    if (!area || !grant_over(p, area->path, is_viewer_role))
+      return fail(errors::not_found("区域不存在或不在您的管辖范围内"));
+    out.area = {area->id, area->name, std::string(org::level_name(area->level))};
+    const store::PathRange range{area->path, auth::subtree_end(area->path)};
+    out.total = store::stats_total(conn, range, out.from, out.to);
+    out.by_child = store::stats_by_child(conn, area->id, out.from, out.to);
+    out.by_category = store::stats_by_category(conn, range, out.from, out.to);
+    return out;
   });
 }
 

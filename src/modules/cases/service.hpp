@@ -64,6 +64,20 @@ class CaseService {
   Result<CaseDetail> act(const auth::Actor& actor, std::int64_t id, const ActionInput& input) const;
   Result<Page> list(const auth::Actor& actor, const ListQuery& query) const;
 
+  // ---- supervision (督办) ----
+  // One pass of the scheduler at `now`: marks every case with a running
+  // deadline yellow (≥ 80 % of its working time used), red (overdue) or
+  // none, and escalates an overdue case one level (grid → community →
+  // street) once per missed deadline, as the system actor, with a timeline
+  // event and an audit record. All state is in the database, so a restarted
+  // server simply continues.
+  SupervisionReport run_supervision_once(std::int64_t now) const;
+  // Red and yellow cases within the caller's sight, newest deadline first.
+  Result<Board> board(const auth::Actor& actor) const;
+
+  // ---- indicators (staff with a viewing role over the area) ----
+  Result<CaseStats> stats(const auth::Actor& actor, const StatsQuery& query) const;
+
   // The clock of this service (epoch ms). Production uses now_ms() unless a
   // test set testing::set_now(); the demo generator sets its own.
   void set_clock(std::function<std::int64_t()> clock) { clock_ = std::move(clock); }

@@ -55,7 +55,8 @@ constexpr std::string_view kCaseColumns =
     "c.address, c.lat, c.lng, c.priority, c.status, c.level, c.handler_unit, c.handler_user_id, "
     "c.accept_deadline, c.handle_deadline, c.clock_start, c.extension_minutes, "
     "c.extension_reason, c.rework_count, c.reopen_count, c.rating, c.rating_comment, "
-    "c.merged_into, c.version, c.created_at, c.updated_at, c.closed_at, k.name, a.name";
+    "c.merged_into, c.version, c.created_at, c.updated_at, c.closed_at, k.name, a.name, "
+    "c.warning, c.escalated_at, c.dispatched_at, c.handling_minutes";
 constexpr std::string_view kCaseFrom =
     " FROM cases c JOIN case_categories k ON k.id = c.category_id JOIN areas a ON a.id = c.grid_id";
 
@@ -64,6 +65,7 @@ UPDATE cases SET status = $3, level = $4, handler_unit = $5, handler_user_id = $
        accept_deadline = $7, handle_deadline = $8, clock_start = $9, extension_minutes = $10,
        extension_reason = $11, rework_count = $12, reopen_count = $13, rating = $14,
        rating_comment = $15, merged_into = $16, closed_at = $17, updated_at = $18,
+       warning = $19, escalated_at = $20, dispatched_at = $21, handling_minutes = $22,
        version = version + 1
 WHERE id = $1 AND version = $2)";
 
@@ -107,6 +109,63 @@ constexpr std::string_view kOverdue =
     " AND ((c.status IN ('reported', 'reopened') AND c.accept_deadline < {0})"
     " OR (c.status IN ('accepted', 'dispatched', 'in_progress') AND c.handle_deadline < {0}))";
 constexpr std::string_view kOrderLimit = " ORDER BY c.id DESC LIMIT {}";
+constexpr std::string_view kWarningIs = " AND c.warning = {}";
+// The board: the running deadline, newest first.
+constexpr std::string_view kOrderDeadlineLimit =
+    " ORDER BY CASE WHEN c.status IN ('reported', 'reopened') THEN c.accept_deadline"
+    " ELSE c.handle_deadline END DESC, c.id DESC LIMIT {}";
+
+// ---- supervision ----
+// Cases with a running deadline (accepting or handling).
+constexpr std::string_view kRunning =
+    " WHERE c.status IN ('reported', 'reopened', 'accepted', 'dispatched', 'in_progress')"
+    " ORDER BY c.id";
+// Cases not running any more that still carry a warning.
+constexpr std::string_view kClearStale = R"(
+UPDATE cases SET warning = 'none'
+WHERE warning <> 'none'
+  AND status NOT IN ('reported', 'reopened', 'accepted', 'dispatched', 'in_progress'))";
+constexpr std::string_view kSetWarning = "UPDATE cases SET warning = $2 WHERE id = $1";
+
+// ---- indicators ----
+// Counts over the cases c of one group; see Counts for their meaning.
+constexpr std::string_view kCountColumns = R"(
+  COUNT(c.id),
+  COALESCE(SUM(CASE WHEN c.status NOT IN ('reported', 'rejected', 'merged') THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN c.status = 'closed' AND c.closed_at <= c.handle_deadline
+                    THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN c.rating IS NOT NULL THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN c.rating IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN c.rework_count > 0 THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN c.status IN ('handled', 'verified', 'closed') OR c.rework_count > 0
+                      OR c.reopen_count > 0 THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN c.status = 'closed' AND c.level = 'grid' THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN c.status = 'closed' AND c.level IN ('grid', 'community')
+                    THEN 1 ELSE 0 END), 0),
+  CAST(COALESCE(SUM(c.handling_minutes), 0) AS BIGINT),
+  COUNT(c.handling_minutes))";
+// $1, $2: the area's path range; $3, $4: reported in [from, to).
+constexpr std::string_view kStatsTotal = R"(
+SELECT {} FROM cases c
+WHERE c.path >= $1 AND c.path < $2 AND c.created_at >= $3 AND c.created_at < $4)";
+// Every child area, with zeros when it has no cases. "/1/5/" spans ["/1/5/", "/1/50").
+constexpr std::string_view kStatsByChild = R"(
+SELECT ch.id, ch.name, ch.level, {} FROM areas ch
+LEFT JOIN cases c ON c.path >= ch.path
+                 AND c.path < SUBSTR(ch.path, 1, LENGTH(ch.path) - 1) || '0'
+                 AND c.created_at >= $2 AND c.created_at < $3
+WHERE ch.parent_id = $1
+GROUP BY ch.id, ch.name, ch.level
+ORDER BY ch.id)";
+// By top-level category (a subcategory counts for its parent).
+constexpr std::string_view kStatsByCategory = R"(
+SELECT r.id, r.name, {} FROM cases c
+JOIN case_categories k ON k.id = c.category_id
+JOIN case_categories r ON r.id = COALESCE(k.parent_id, k.id)
+WHERE c.path >= $1 AND c.path < $2 AND c.created_at >= $3 AND c.created_at < $4
+GROUP BY r.id, r.name
+ORDER BY r.id)";
 
 // ---- helpers ---------------------------------------------------------------
 
@@ -168,6 +227,10 @@ Case read_case(const db::Row& r) {
   c.closed_at = r.opt_i64(34);
   c.category_name = r.text(35);
   c.grid_name = r.text(36);
+  c.warning = r.text(37);
+  c.escalated_at = r.opt_i64(38);
+  c.dispatched_at = r.opt_i64(39);
+  c.handling_minutes = r.opt_i64(40);
   return c;
 }
 
@@ -216,10 +279,12 @@ std::string build_search(const Filter& f, Params& p) {
     sql += ")";
   }
   if (f.overdue_at) sql += fmt::format(fmt::runtime(kOverdue), p.add(*f.overdue_at));
+  if (f.warning) sql += fmt::format(fmt::runtime(kWarningIs), p.add(*f.warning));
   for (const std::string& g : f.grams) sql += fmt::format(fmt::runtime(kHasGram), p.add(g));
   if (f.like) sql += fmt::format(fmt::runtime(kTextLike), p.add(*f.like));
   if (f.before_id) sql += fmt::format(fmt::runtime(kBeforeId), p.add(*f.before_id));
-  sql += fmt::format(fmt::runtime(kOrderLimit), p.add(f.limit));
+  sql +=
+      fmt::format(fmt::runtime(f.by_deadline ? kOrderDeadlineLimit : kOrderLimit), p.add(f.limit));
   return sql;
 }
 
@@ -333,11 +398,28 @@ std::optional<Case> find_case(db::Conn& conn, std::int64_t id) {
 }
 
 bool update_case(db::Conn& conn, const Case& c, std::int64_t now) {
-  return conn.exec(kUpdateCase,
-                   {c.id, c.version, c.status, c.level, c.handler_unit, c.handler_user_id,
-                    c.accept_deadline, c.handle_deadline, c.clock_start, c.extension_minutes,
-                    c.extension_reason, c.rework_count, c.reopen_count, c.rating, c.rating_comment,
-                    c.merged_into, c.closed_at, now}) == 1;
+  return conn.exec(kUpdateCase, {c.id,
+                                 c.version,
+                                 c.status,
+                                 c.level,
+                                 c.handler_unit,
+                                 c.handler_user_id,
+                                 c.accept_deadline,
+                                 c.handle_deadline,
+                                 c.clock_start,
+                                 c.extension_minutes,
+                                 c.extension_reason,
+                                 c.rework_count,
+                                 c.reopen_count,
+                                 c.rating,
+                                 c.rating_comment,
+                                 c.merged_into,
+                                 c.closed_at,
+                                 now,
+                                 c.warning,
+                                 c.escalated_at,
+                                 c.dispatched_at,
+                                 c.handling_minutes}) == 1;
 }
 
 void insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id, const Event& e) {
@@ -404,6 +486,62 @@ std::optional<std::int64_t> grid_of_building(db::Conn& conn, std::int64_t buildi
 std::vector<std::int64_t> grid_ids(db::Conn& conn) {
   std::vector<std::int64_t> out;
   for (const db::Row& r : conn.query(kGridIds)) out.push_back(r.i64(0));
+  return out;
+}
+
+// ---- supervision -----------------------------------------------------------
+
+std::vector<Case> running_cases(db::Conn& conn) {
+  std::vector<Case> out;
+  for (const db::Row& r :
+       conn.query(fmt::format("SELECT {}{}{}", kCaseColumns, kCaseFrom, kRunning)))
+    out.push_back(read_case(r));
+  return out;
+}
+
+int clear_stale_warnings(db::Conn& conn) {
+  return static_cast<int>(conn.exec(kClearStale));
+}
+
+void set_warning(db::Conn& conn, std::int64_t case_id, const std::string& warning) {
+  conn.exec(kSetWarning, {case_id, warning});
+}
+
+// ---- indicators ------------------------------------------------------------
+
+namespace {
+Counts read_counts(const db::Row& r, std::size_t at) {
+  Counts c;
+  std::int64_t* fields[] = {
+      &c.received,         &c.accepted,      &c.closed,  &c.on_time_closed, &c.rated,
+      &c.satisfied,        &c.reworked,      &c.handled, &c.closed_in_grid, &c.closed_in_community,
+      &c.handling_minutes, &c.handling_cases};
+  for (std::int64_t* f : fields) *f = r.i64(at++);
+  return c;
+}
+}  // namespace
+
+Counts stats_total(db::Conn& conn, const PathRange& range, std::int64_t from, std::int64_t to) {
+  auto rows = conn.query(fmt::format(fmt::runtime(kStatsTotal), kCountColumns),
+                         {range.from, range.to, from, to});
+  return read_counts(rows.at(0), 0);
+}
+
+std::vector<AreaCounts> stats_by_child(db::Conn& conn, std::int64_t area_id, std::int64_t from,
+                                       std::int64_t to) {
+  std::vector<AreaCounts> out;
+  for (const db::Row& r :
+       conn.query(fmt::format(fmt::runtime(kStatsByChild), kCountColumns), {area_id, from, to}))
+    out.push_back({{r.i64(0), r.text(1), r.text(2)}, read_counts(r, 3)});
+  return out;
+}
+
+std::vector<CategoryCounts> stats_by_category(db::Conn& conn, const PathRange& range,
+                                              std::int64_t from, std::int64_t to) {
+  std::vector<CategoryCounts> out;
+  for (const db::Row& r : conn.query(fmt::format(fmt::runtime(kStatsByCategory), kCountColumns),
+                                     {range.from, range.to, from, to}))
+    out.push_back({r.i64(0), r.text(1), read_counts(r, 2)});
   return out;
 }
 

@@ -71,12 +71,32 @@ struct Filter {
   bool mine = false;
   std::vector<PathRange> mine_grids;       // "mine" for a grid worker: her grids
   std::optional<std::int64_t> overdue_at;  // overdue at this instant
+  std::optional<std::string> warning;      // as last marked by the scheduler
+  bool by_deadline = false;                // order by the running deadline, newest first
   std::vector<std::string> grams;          // each must be indexed for the case
   std::optional<std::string> like;         // escaped substring of title or description
   std::optional<std::int64_t> before_id;
   int limit = 20;
 };
 std::vector<Case> search(db::Conn& conn, const Filter& filter);
+
+// ---- supervision ----
+// Cases with a running deadline (reported, reopened, accepted, dispatched,
+// in progress), by id.
+std::vector<Case> running_cases(db::Conn& conn);
+// Takes the warning off cases whose deadline no longer runs; returns how many.
+int clear_stale_warnings(db::Conn& conn);
+// Sets the warning alone (not a change of the case: the version stays).
+void set_warning(db::Conn& conn, std::int64_t case_id, const std::string& warning);
+
+// ---- indicators: cases reported in [from, to) ----
+Counts stats_total(db::Conn& conn, const PathRange& range, std::int64_t from, std::int64_t to);
+// Per child of `area_id` (every child, zeros included), by id.
+std::vector<AreaCounts> stats_by_child(db::Conn& conn, std::int64_t area_id, std::int64_t from,
+                                       std::int64_t to);
+// Per top-level category that has cases, by id.
+std::vector<CategoryCounts> stats_by_category(db::Conn& conn, const PathRange& range,
+                                              std::int64_t from, std::int64_t to);
 
 // Names for output.
 std::string area_name(db::Conn& conn, std::int64_t area_id);

@@ -73,10 +73,11 @@ interface RequestOptions {
   contentType?: string
   /** Skip the global 401 redirect (the sign-in and /me probes handle 401 themselves). */
   quiet401?: boolean
+  headers?: Record<string, string>
 }
 
 async function send(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
+  const headers: Record<string, string> = { Accept: 'application/json', ...(opts.headers ?? {}) }
   let body: BodyInit | undefined = opts.body
   if (opts.json !== undefined) {
     headers['Content-Type'] = 'application/json'
@@ -122,8 +123,8 @@ async function json<T>(method: string, path: string, opts?: RequestOptions): Pro
 
 export const http = {
   get: <T>(path: string, query?: Query, quiet401 = false) => json<T>('GET', path, { query, quiet401 }),
-  post: <T>(path: string, body?: unknown, query?: Query, quiet401 = false) =>
-    json<T>('POST', path, { json: body ?? {}, query, quiet401 }),
+  post: <T>(path: string, body?: unknown, query?: Query, quiet401 = false, headers?: Record<string, string>) =>
+    json<T>('POST', path, { json: body ?? {}, query, quiet401, headers }),
   put: <T>(path: string, body: unknown) => json<T>('PUT', path, { json: body }),
   patch: <T>(path: string, body: unknown) => json<T>('PATCH', path, { json: body }),
   del: <T = void>(path: string) => json<T>('DELETE', path),

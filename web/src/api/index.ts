@@ -6,6 +6,12 @@ import type {
   AreaNode,
   AuditEntry,
   Building,
+  Case,
+  CaseAction,
+  CaseCategory,
+  CaseDetail,
+  CaseInput,
+  CaseQuery,
   Household,
   HouseholdDetail,
   ImportReport,
@@ -117,4 +123,22 @@ export const users = {
   list: (area?: number) => http.get<Page<StaffUser>>('/users', { area }),
   create: (body: { username: string; display_name: string; password: string; roles: { role: RoleName; area_id: number }[] }) =>
     http.post<StaffUser>('/users', body),
+}
+
+export const cases = {
+  categories: () => http.get<{ items: CaseCategory[] }>('/case-categories'),
+  list: (q: CaseQuery, cursor?: string | null, limit = 20) =>
+    http.get<Page<Case>>('/cases', {
+      ...q,
+      mine: q.mine ? true : undefined,
+      overdue: q.overdue ? true : undefined,
+      cursor,
+      limit,
+    }),
+  get: (id: number) => http.get<CaseDetail>(`/cases/${id}`),
+  /** The same key on a retry makes the server answer with the first case instead of a second. */
+  create: (body: CaseInput, idempotencyKey: string) =>
+    http.post<CaseDetail>('/cases', body, undefined, false, { 'Idempotency-Key': idempotencyKey }),
+  act: (id: number, action: CaseAction, body: Record<string, unknown>, expectedVersion?: number) =>
+    http.post<CaseDetail>(`/cases/${id}/actions`, { ...body, action, expected_version: expectedVersion }),
 }

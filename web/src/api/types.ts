@@ -183,3 +183,96 @@ export interface ResidentQuery {
   area?: number | null
   tag?: string
 }
+
+// ---- 民情工单 (cases) ----
+export type CaseStatus =
+  | 'reported' | 'accepted' | 'rejected' | 'merged' | 'dispatched' | 'in_progress'
+  | 'handled' | 'verified' | 'closed' | 'reopened'
+export type CaseRating = 'satisfied' | 'basically_satisfied' | 'dissatisfied'
+export type CaseAction =
+  | 'accept' | 'reject' | 'merge' | 'dispatch' | 'start' | 'handle' | 'verify' | 'close' | 'rate'
+  | 'return' | 'escalate' | 'extend' | 'extend_decision' | 'supervise' | 'comment'
+
+export interface CaseCategory {
+  id: number
+  parent_id: number | null
+  code: string
+  name: string
+  level: 'grid' | 'community' | 'street'
+  handler_unit: string
+  accept_hours: number
+  handle_limit: number
+  handle_unit: 'hours' | 'days'
+  children: CaseCategory[]
+}
+
+export interface Case {
+  id: number
+  number: string
+  title: string
+  description: string
+  category: { id: number; name: string }
+  source: string
+  reporter: { user_id: number | null; name: string; phone_masked: string }
+  grid: { id: number; name: string }
+  building_id: number | null
+  address: string
+  priority: 'normal' | 'urgent'
+  status: CaseStatus
+  level: 'grid' | 'community' | 'street'
+  handler: { unit: string; user_id: number | null }
+  accept_deadline: number | null
+  handle_deadline: number | null
+  extension_request: { minutes: number; reason: string } | null
+  rework_count: number
+  reopen_count: number
+  rating: CaseRating | null
+  rating_comment: string
+  merged_into: number | null
+  version: number
+  created_at: number
+  updated_at: number
+  closed_at: number | null
+}
+
+export interface CaseEvent {
+  id: number
+  at: number
+  actor: { user_id: number | null; name: string; role: string }
+  action: string
+  from_status: string
+  to_status: string
+  note: string
+  data: Record<string, unknown>
+}
+
+export interface CaseDeadline {
+  kind: 'accept' | 'handle' | 'none'
+  at: number | null
+  remaining_working_minutes: number | null
+  fraction_used: number
+  warning: 'none' | 'yellow' | 'red'
+}
+
+export interface CaseDetail extends Case {
+  timeline: CaseEvent[]
+  deadline: CaseDeadline
+  allowed_actions: CaseAction[]
+}
+
+export interface CaseQuery {
+  status?: string
+  area?: number | null
+  category?: number | null
+  mine?: boolean
+  overdue?: boolean
+  q?: string
+}
+
+export interface CaseInput {
+  title: string
+  description?: string
+  category_id: number
+  grid_id?: number
+  address?: string
+}

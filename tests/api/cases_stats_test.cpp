@@ -1,0 +1,287 @@
+// GET /api/v1/stats/cases: the indicators of 民情工单 over a known set of
+// cases walked through the API on Monday 2026-03-02 (working hours 08:30–12:00,
+// 13:30–17:30), every figure checked exactly, with scope and bad parameters.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "app/app.hpp"
+#include "db/db.hpp"
+#include "modules/cases/service.hpp"
+#include "support/test_app.hpp"
+
+namespace cg::test {
+namespace {
+
+namespace json = boost::json;
+
+// Epoch ms of a China Standard Time wall-clock moment.
+std::int64_t cst(int y, unsigned m, unsigned d, int hour, int minute = 0) {
+  using namespace std::chrono;
+  const sys_days day{year{y} / month{m} / ::std::chrono::day{d}};
+  return duration_cast<milliseconds>(day.time_since_epoch()).count() +
+         ((hour - 8) * 60 + minute) * 60'000LL;
+}
+
+struct Step {
+  std::int64_t at;
+  json::object body;
+};
+
+class CaseStats : public ::testing::Test {
+ protected:
+  TestApp app;
+  const World& w = app.world();
+
+  void TearDown() override { cases::testing::set_now(std::nullopt); }
+
+  std::int64_t category(const std::string& code) {
+    return app.app().db->read([&](db::Conn& c) {
+      return c.query_one("SELECT id FROM case_categories WHERE code = $1", {code})->i64(0);
+    });
+  }
+
+  // Files a case as `user` at `at`, then runs `steps` as bachang_worker.
+  std::int64_t walk(const std::string& user, std::int64_t grid, const std::string& code,
+                    std::int64_t at, const std::vector<Step>& steps) {
+    cases::testing::set_now(at);
+    auto res = app.as(user).post(
+        "/api/v1/cases",
+        json::object{{"title", "统计用工单"}, {"category_id", category(code)}, {"grid_id", grid}});
+    EXPECT_EQ(res.status, 201) << res.body;
+    const std::int64_t id = res.json().at("id").as_int64();
+    for (const Step& s : steps) {
+      cases::testing::set_now(s.at);
+      auto r = app.as(user).post("/api/v1/cases/" + std::to_string(id) + "/actions", s.body);
+      EXPECT_EQ(r.status, 200) << s.body << " → " << r.body;
+    }
+    return id;
+  }
+
+  // The full loop: accept and dispatch at `dispatch`, start, handle at
+  // `handled`, verify and close at `handled`.
+  std::vector<Step> loop(std::int64_t dispatch, std::int64_t handled) {
+    return {{dispatch, {{"action", "accept"}}},
+            {dispatch, {{"action", "dispatch"}}},
+            {dispatch, {{"action", "start"}}},
+            {handled, {{"action", "handle"}, {"note", "已处理完毕"}}},
+            {handled, {{"action", "verify"}, {"passed", true}}},
+            {handled, {{"action", "close"}}}};
+  }
+
+  // Builds the story; see the figures in the test below.
+  void build() {
+    const std::int64_t mon9 = cst(2026, 3, 2, 9);
+    // A: grid1, 垃圾满溢 (grid level, 4 working hours), handled in 2 h, on time, 满意.
+    auto a = loop(mon9, cst(2026, 3, 2, 11));
+    a.push_back({cst(2026, 3, 2, 12), {{"action", "rate"}, {"rating", "satisfied"}}});
+    walk("bachang_worker", w.grid1, "SR01", cst(2026, 3, 2, 8, 40), a);
+    // B: grid1, handled Tuesday 09:00 (450 working minutes), late, 基本满意.
+    auto b = loop(mon9, cst(2026, 3, 3, 9));
+    b.push_back({cst(2026, 3, 3, 10), {{"action", "rate"}, {"rating", "basically_satisfied"}}});
+    walk("bachang_worker", w.grid1, "SR01", cst(2026, 3, 2, 8, 41), b);
+    // C: grid2, 充电桩 (community level, 24 h): reworked once, closed on time.
+    walk("bachang_worker", w.grid2, "GY01", cst(2026, 3, 2, 8, 42),
+         {{mon9, {{"action", "accept"}}},
+          {mon9, {{"action", "dispatch"}}},
+          {mon9, {{"action", "start"}}},
+          {cst(2026, 3, 2, 10), {{"action", "handle"}, {"note", "初步处理"}}},
+          {cst(2026, 3, 2, 10), {{"action", "verify"}, {"passed", false}}},
+          {cst(2026, 3, 2, 10), {{"action", "start"}}},
+          {cst(2026, 3, 2, 11), {{"action", "handle"}, {"note", "返工完成"}}},
+          {cst(2026, 3, 2, 11), {{"action", "verify"}, {"passed", true}}},
+          {cst(2026, 3, 2, 11), {{"action", "close"}}}});
+    // D: grid2, handled in 30 min and closed, then 不满意 reopens it.
+    auto d = loop(mon9, cst(2026, 3, 2, 9, 30));
+    d.push_back({cst(2026, 3, 2, 10), {{"action", "rate"}, {"rating", "dissatisfied"}}});
+    walk("bachang_worker", w.grid2, "GY01", cst(2026, 3, 2, 8, 43), d);
+    // E: grid1, escalated twice to the street before dispatch, closed on time at street level.
+    walk("bachang_worker", w.grid1, "SR01", cst(2026, 3, 2, 8, 44),
+         {{mon9, {{"action", "accept"}}},
+          {mon9, {{"action", "escalate"}, {"note", "需社区协调"}}},
+          {mon9, {{"action", "escalate"}, {"note", "需街道协调"}}},
+          {mon9, {{"action", "dispatch"}}},
+          {mon9, {{"action", "start"}}},
+          {cst(2026, 3, 2, 10), {{"action", "handle"}, {"note", "已处理完毕"}}},
+          {cst(2026, 3, 2, 10), {{"action", "verify"}, {"passed", true}}},
+          {cst(2026, 3, 2, 10), {{"action", "close"}}}});
+    // F: grid1, only reported. G: grid2, rejected.
+    walk("bachang_worker", w.grid1, "SR02", cst(2026, 3, 2, 8, 45), {});
+    walk("bachang_worker", w.grid2, "GY02", cst(2026, 3, 2, 8, 46),
+         {{mon9, {{"action", "reject"}, {"reason", "不属于受理范围"}}}});
+    // H: 文峰 grid3, reported (outside 八厂). J: grid1, the next day (outside the window).
+    walk("wenfeng_worker", w.grid3, "SR01", cst(2026, 3, 2, 8, 47), {});
+    walk("bachang_worker", w.grid1, "SR01", cst(2026, 3, 3, 12), {});
+  }
+
+  std::string window() const {
+    return "from=" + std::to_string(cst(2026, 3, 2, 0)) +
+           "&to=" + std::to_string(cst(2026, 3, 3, 0));
+  }
+
+  json::value stats(const std::string& user, const std::string& query, int expect = 200) {
+    auto res = app.as(user).get("/api/v1/stats/cases?" + query);
+    EXPECT_EQ(res.status, expect) << query << " → " << res.body;
+    return res.status == 200 ? res.json() : json::value();
+  }
+};
+
+void expect_rate(const json::value& v, double want, const char* what) {
+  ASSERT_TRUE(v.is_double()) << what << ": " << json::serialize(v);
+  EXPECT_DOUBLE_EQ(v.as_double(), want) << what;
+}
+
+TEST_F(CaseStats, EveryIndicatorOfACommunityExactly) {
+  build();
+  const json::value s =
+      stats("bachang_worker", "area=" + std::to_string(w.bachang) + "&" + window());
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.at("area").at("id").as_int64(), w.bachang);
+  EXPECT_EQ(s.at("area").at("name"), "八厂社区");
+  EXPECT_EQ(s.at("area").at("level"), "community");
+  EXPECT_EQ(s.at("from").as_int64(), cst(2026, 3, 2, 0));
+  EXPECT_EQ(s.at("to").as_int64(), cst(2026, 3, 3, 0));
+  EXPECT_EQ(s.at("received").as_int64(), 7);  // A–G
+  EXPECT_EQ(s.at("accepted").as_int64(), 5);  // A–E
+  EXPECT_EQ(s.at("closed").as_int64(), 4);    // A, B, C, E
+  EXPECT_EQ(s.at("on_time_closed").as_int64(), 3);
+  expect_rate(s.at("on_time_rate"), 0.75, "on_time_rate");
+  expect_rate(s.at("satisfaction_rate"), 2.0 / 3.0, "satisfaction_rate");  // A, B of A, B, D
+  expect_rate(s.at("rework_rate"), 0.2, "rework_rate");                    // C of A, B, C, D, E
+  expect_rate(s.at("closed_in_grid_share"), 0.5, "closed_in_grid_share");  // A, B
+  expect_rate(s.at("closed_in_community_share"), 0.75, "closed_in_community_share");  // + C
+  // (120 + 450 + 120 + 30 + 60) / 5 = 156 working minutes.
+  expect_rate(s.at("avg_handling_working_hours"), 2.6, "avg_handling_working_hours");
+
+  const auto& children = s.at("by_child").as_array();
+  ASSERT_EQ(children.size(), 2u);
+  const json::value& g1 = children[0];
+  EXPECT_EQ(g1.at("area").at("id").as_int64(), w.grid1);
+  EXPECT_EQ(g1.at("area").at("level"), "grid");
+  EXPECT_EQ(g1.at("received").as_int64(), 4);  // A, B, E, F
+  EXPECT_EQ(g1.at("accepted").as_int64(), 3);
+  EXPECT_EQ(g1.at("closed").as_int64(), 3);
+  EXPECT_EQ(g1.at("on_time_closed").as_int64(), 2);
+  expect_rate(g1.at("on_time_rate"), 2.0 / 3.0, "grid1 on_time_rate");
+  expect_rate(g1.at("satisfaction_rate"), 1.0, "grid1 satisfaction_rate");
+  expect_rate(g1.at("rework_rate"), 0.0, "grid1 rework_rate");
+  expect_rate(g1.at("closed_in_grid_share"), 2.0 / 3.0, "grid1 closed_in_grid_share");
+  expect_rate(g1.at("closed_in_community_share"), 2.0 / 3.0, "grid1 community share");
+  expect_rate(g1.at("avg_handling_working_hours"), 3.5, "grid1 avg hours");  // 630 / 3 min
+  const json::value& g2 = children[1];
+  EXPECT_EQ(g2.at("area").at("id").as_int64(), w.grid2);
+  EXPECT_EQ(g2.at("received").as_int64(), 3);  // C, D, G
+  EXPECT_EQ(g2.at("accepted").as_int64(), 2);
+  EXPECT_EQ(g2.at("closed").as_int64(), 1);
+  expect_rate(g2.at("on_time_rate"), 1.0, "grid2 on_time_rate");
+  expect_rate(g2.at("satisfaction_rate"), 0.0, "grid2 satisfaction_rate");
+  expect_rate(g2.at("rework_rate"), 0.5, "grid2 rework_rate");
+  expect_rate(g2.at("closed_in_grid_share"), 0.0, "grid2 grid share");
+  expect_rate(g2.at("closed_in_community_share"), 1.0, "grid2 community share");
+  expect_rate(g2.at("avg_handling_working_hours"), 1.25, "grid2 avg hours");  // 150 / 2 min
+
+  const auto& cats = s.at("by_category").as_array();
+  ASSERT_EQ(cats.size(), 2u);
+  EXPECT_EQ(cats[0].at("category").at("name"), "市容环境");  // A, B, E, F
+  EXPECT_EQ(cats[0].at("received").as_int64(), 4);
+  EXPECT_EQ(cats[0].at("closed").as_int64(), 3);
+  expect_rate(cats[0].at("on_time_rate"), 2.0 / 3.0, "市容环境 on_time_rate");
+  expect_rate(cats[0].at("satisfaction_rate"), 1.0, "市容环境 satisfaction_rate");
+  EXPECT_EQ(cats[1].at("category").at("name"), "公用设施");  // C, D, G
+  EXPECT_EQ(cats[1].at("received").as_int64(), 3);
+  EXPECT_EQ(cats[1].at("closed").as_int64(), 1);
+  expect_rate(cats[1].at("on_time_rate"), 1.0, "公用设施 on_time_rate");
+  expect_rate(cats[1].at("satisfaction_rate"), 0.0, "公用设施 satisfaction_rate");
+}
+
+TEST_F(CaseStats, StreetSeesEveryCommunityAndEmptyRatesAreNull) {
+  build();
+  const json::value s = stats("street_admin", window());  // default area: the street
+  EXPECT_EQ(s.at("area").at("id").as_int64(), w.street);
+  EXPECT_EQ(s.at("received").as_int64(), 8);  // A–H
+  const auto& children = s.at("by_child").as_array();
+  ASSERT_EQ(children.size(), 2u);
+  EXPECT_EQ(children[0].at("area").at("id").as_int64(), w.bachang);
+  EXPECT_EQ(children[0].at("received").as_int64(), 7);
+  EXPECT_EQ(children[1].at("area").at("id").as_int64(), w.wenfeng);
+  EXPECT_EQ(children[1].at("received").as_int64(), 1);
+  // 文峰 closed nothing: every rate over closed, rated or handled cases is null.
+  for (const char* k : {"on_time_rate", "satisfaction_rate", "rework_rate", "closed_in_grid_share",
+                        "closed_in_community_share", "avg_handling_working_hours"}) {
+    EXPECT_TRUE(children[1].at(k).is_null()) << k;
+  }
+  // An empty window: zeros and nulls, no children with cases.
+  const json::value empty = stats("street_admin", "from=" + std::to_string(cst(2025, 1, 1, 0)) +
+                                                      "&to=" + std::to_string(cst(2025, 2, 1, 0)));
+  EXPECT_EQ(empty.at("received").as_int64(), 0);
+  EXPECT_TRUE(empty.at("on_time_rate").is_null());
+  EXPECT_TRUE(empty.at("by_category").as_array().empty());
+}
+
+TEST_F(CaseStats, DefaultWindowIsTheLastYear) {
+  build();
+  cases::testing::set_now(cst(2026, 3, 5, 12));
+  const json::value s = stats("bachang_worker", "");
+  EXPECT_EQ(s.at("area").at("id").as_int64(), w.bachang);
+  EXPECT_EQ(s.at("to").as_int64(), cst(2026, 3, 5, 12));
+  EXPECT_EQ(s.at("from").as_int64(), cst(2026, 3, 5, 12) - 365LL * 24 * 3'600'000);
+  EXPECT_EQ(s.at("received").as_int64(), 8);  // A–G and J
+}
+
+TEST_F(CaseStats, ScopeDecidesWhatCanBeRead) {
+  build();
+  // 文峰's worker cannot read 八厂, nor a grid of it: as if it did not exist.
+  stats("wenfeng_worker", "area=" + std::to_string(w.bachang), 404);
+  stats("wenfeng_worker", "area=" + std::to_string(w.grid1), 404);
+  stats("suyang_worker", "area=" + std::to_string(w.street), 404);
+  stats("bachang_worker", "area=999999", 404);
+  // grid1's worker sees grid1 only, by default and when asked.
+  const json::value g = stats("grid1_worker", window());
+  EXPECT_EQ(g.at("area").at("id").as_int64(), w.grid1);
+  EXPECT_EQ(g.at("received").as_int64(), 4);
+  EXPECT_TRUE(g.at("by_child").as_array().empty());
+  stats("grid1_worker", "area=" + std::to_string(w.grid2), 404);
+  stats("grid1_worker", "area=" + std::to_string(w.bachang), 404);
+  // The party secretary of 八厂 reads it; a handler has no viewing role.
+  EXPECT_EQ(stats("party1", window()).at("received").as_int64(), 7);
+  stats("handler1", "", 403);
+  EXPECT_EQ(app.client().get("/api/v1/stats/cases").status, 401);
+}
+
+// The response has every field docs/openapi.json requires, at each level.
+TEST_F(CaseStats, ResponseHasTheDocumentedFields) {
+  build();
+  const json::value doc = app.client().get("/api/v1/openapi.json").json();
+  const json::value& schema = doc.at("paths")
+                                  .at("/api/v1/stats/cases")
+                                  .at("get")
+                                  .at("responses")
+                                  .at("200")
+                                  .at("content")
+                                  .at("application/json")
+                                  .at("schema");
+  const json::value s = stats("bachang_worker", window());
+  auto check = [](const json::value& sch, const json::value& v, const std::string& where) {
+    for (const auto& key : sch.at("required").as_array())
+      EXPECT_TRUE(v.as_object().contains(key.as_string())) << where << " lacks " << key;
+  };
+  check(schema, s, "stats");
+  check(schema.at("properties").at("by_child").at("items"), s.at("by_child").as_array().at(0),
+        "by_child");
+  check(schema.at("properties").at("by_category").at("items"), s.at("by_category").as_array().at(0),
+        "by_category");
+}
+
+TEST_F(CaseStats, BadParametersAre400) {
+  stats("bachang_worker", "from=abc", 400);
+  stats("bachang_worker", "to=-5", 400);
+  stats("bachang_worker", "area=0", 400);
+  stats("bachang_worker", "from=2000&to=1000", 400);
+  stats("bachang_worker", "from=1000&to=1000", 400);
+}
+
+}  // namespace
+}  // namespace cg::test
