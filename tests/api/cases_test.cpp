@@ -615,3 +615,39 @@ TEST_F(CaseApi, DemoCasesCoverEveryStatusThroughTheServiceCode) {
 
 }  // namespace
 }  // namespace cg::test
+
+namespace cg::test {
+namespace {
+
+TEST_F(CaseApi, AResidentWhoNamesNoPlaceReportsAboutHome) {
+  Resident r = resident("13951300099", "沈秀英");
+  auto res = r.post("/api/v1/cases", {{"title", "楼道灯不亮"}, {"category_id", category("GY01")}},
+                    {{"Idempotency-Key", "home-1"}});
+  ASSERT_EQ(res.status, 201) << res.body;
+  EXPECT_EQ(res.json().at("grid").at("id"), w.grid1);
+}
+
+TEST_F(CaseApi, DispatchToAPersonKeepsTheCategoryUnitAndExtensionsAreOfferedOnlyWhenDue) {
+  std::int64_t id = file("bachang_worker", new_case(w.grid1));
+  expect_ok(act("bachang_worker", id, {{"action", "accept"}}), "accepted");
+  auto dispatched =
+      act("bachang_worker", id,
+          {{"action", "dispatch"}, {"handler_user_id", app.world().users.at("handler1")}});
+  expect_ok(dispatched, "dispatched");
+  EXPECT_FALSE(dispatched.json().at("handler").at("unit").as_string().empty());
+  auto offered = [&](const std::string& user, const char* action) {
+    const json::value detail = get(user, id);
+    const auto& actions = detail.at("allowed_actions").as_array();
+    return std::find(actions.begin(), actions.end(), json::value(action)) != actions.end();
+  };
+  EXPECT_FALSE(offered("bachang_worker", "extend_decision"));
+  EXPECT_TRUE(offered("handler1", "extend"));
+  ASSERT_EQ(
+      act("handler1", id, {{"action", "extend"}, {"days", 2}, {"reason", "等待配件到货"}}).status,
+      200);
+  EXPECT_TRUE(offered("bachang_worker", "extend_decision"));
+  EXPECT_FALSE(offered("handler1", "extend"));
+}
+
+}  // namespace
+}  // namespace cg::test

@@ -292,12 +292,19 @@ CaseService::CaseService(App& app) : app_(app) {
   };
 }
 
-Result<Created> CaseService::create(const auth::Actor& actor, const NewCase& input,
+Result<Created> CaseService::create(const auth::Actor& actor, const NewCase& given,
                                     const std::string& idempotency_key,
                                     const std::string& body) const {
-  if (auto ok = check_new_case(input); !ok) return fail(ok.error());
   const auth::Principal& p = actor.who;
   const bool resident = p.kind == "resident";
+  // A resident who names no place reports about home: the grid of their registration.
+  NewCase input = given;
+  if (resident && !input.grid_id && !input.lat && !input.lng) {
+    for (const auth::Grant& g : p.grants) {
+      if (g.role == Role::resident) input.grid_id = g.area_id;
+    }
+  }
+  if (auto ok = check_new_case(input); !ok) return fail(ok.error());
   if (!resident && p.grants.empty()) return fail(errors::forbidden("您没有上报工单的权限"));
   if (resident && input.source != "resident")
     return fail(errors::invalid_field("source", "enum", "居民上报的来源只能是 resident"));
@@ -429,7 +436,11 @@ Result<CaseDetail> CaseService::detail(db::Conn& conn, const auth::Actor& actor,
   d.deadline = deadline_info(*cal, c, now());
   const Standing s = standing(actor.who, c);
   for (const Rule& r : rules()) {
-    if (allowed_from(r, c.status) && (r.who & s.who)) d.allowed_actions.emplace_back(r.action);
+    if (!allowed_from(r, c.status) || !(r.who & s.who)) continue;
+    // An extension is decided only while one is pending, and requested only while none is.
+    if (r.action == "extend_decision" && !c.extension_minutes) continue;
+    if (r.action == "extend" && c.extension_minutes) continue;
+    d.allowed_actions.emplace_back(r.action);
   }
   d.item = std::move(c);
   return d;
@@ -573,9 +584,8 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
         n.handler_user_id = std::nullopt;
       }
       auto cat = store::find_category(conn, c.category_id);
-      n.handler_unit = in.handler_unit      ? std::string(trim(*in.handler_unit))
-                       : in.handler_user_id ? std::string()
-                                            : cat->handler_unit;
+      // A named handler still works for a unit: the category's unless one is given.
+      n.handler_unit = in.handler_unit ? std::string(trim(*in.handler_unit)) : cat->handler_unit;
       if (in.deadline && *in.deadline <= now)
         return fail(errors::invalid_field("deadline", "past", "办理期限应晚于当前时间"));
       n.handle_deadline = in.deadline ? *in.deadline : handle_deadline(*cal, *cat, now);
