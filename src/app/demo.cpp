@@ -247,7 +247,7 @@ class Generator {
         if (a.username.empty()) continue;
         auth::Role role = *auth::role_from_name(role_for(a.role_title));
         auth::NewUser user{
-            a.username, a.role_title, kDemoPassword, {{role, areas_by_name_.at(a.area_name)}}};
+            a.username, a.display_name, kDemoPassword, {{role, areas_by_name_.at(a.area_name)}}};
         app_.auth->create_user_unchecked(conn, user, hash);
         ++summary_.users;
       }
