@@ -80,4 +80,3 @@ void BM_IsWorkingDay(benchmark::State& state) {
 BENCHMARK(BM_IsWorkingDay);
 
 }  // namespace
-
