@@ -94,7 +94,6 @@ constexpr std::string_view kGridOfBuilding = "SELECT grid_id FROM buildings WHER
 constexpr std::string_view kGridIds = "SELECT id FROM areas WHERE level = 'grid' ORDER BY id";
 
 // Fragments of the list query, joined by build_search().
-constexpr std::string_view kRange = "(c.path >= {} AND c.path < {})";
 constexpr std::string_view kAssignedOrReported =
     "c.handler_user_id = {} OR c.reporter_user_id = {}";
 constexpr std::string_view kStatusIs = " AND c.status = {}";
@@ -235,26 +234,10 @@ Case read_case(const db::Row& r) {
 }
 
 // Collects parameters and hands out their placeholders in order.
-class Params {
- public:
-  template <class T>
-  std::string add(T&& value) {
-    values_.emplace_back(std::forward<T>(value));
-    return fmt::format("${}", values_.size());
-  }
-  std::span<const db::Param> span() const { return values_; }
-
- private:
-  std::vector<db::Param> values_;
-};
+using Params = db::ParamList;
 
 std::string ranges_sql(const std::vector<PathRange>& ranges, Params& p) {
-  std::string sql;
-  for (const PathRange& r : ranges) {
-    if (!sql.empty()) sql += " OR ";
-    sql += fmt::format(fmt::runtime(kRange), p.add(r.from), p.add(r.to));
-  }
-  return sql;
+  return db::path_ranges_sql("c.path", ranges, p);
 }
 
 // Visible: in a scope, or assigned to / reported by the caller.

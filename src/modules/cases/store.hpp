@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "db/db.hpp"
+#include "db/query.hpp"
 #include "modules/cases/model.hpp"
 
 namespace cg::cases::store {
@@ -54,11 +55,7 @@ std::optional<IdempotentHit> find_idempotency(db::Conn& conn, const std::string&
 void insert_idempotency(db::Conn& conn, const std::string& owner, const std::string& key,
                         const std::string& body_hash, std::int64_t case_id, std::int64_t now);
 
-// A path range [from, to): one subtree of the org tree.
-struct PathRange {
-  std::string from;
-  std::string to;
-};
+using db::PathRange;
 
 // What a list may show and how it is narrowed. Visibility is an OR of the
 // scopes, the assigned handler and the reporter; the rest are AND-ed.

@@ -64,7 +64,6 @@ constexpr std::string_view kCreateTag =
     "INSERT INTO tags (name, community_id, path, created_at) VALUES ($1, $2, $3, $4)";
 
 // Fragments of the search, joined by build_search().
-constexpr std::string_view kScopeRange = "(r.path >= {} AND r.path < {})";
 constexpr std::string_view kAfterId = " AND r.id > {}";
 constexpr std::string_view kHasGram =
     " AND r.id IN (SELECT g.resident_id FROM resident_name_grams g WHERE g.gram = {})";
@@ -106,29 +105,12 @@ Sealed read_sealed(const db::Row& row, std::size_t enc, std::size_t idx, std::st
 }
 
 // Collects parameters and hands out their placeholders in order.
-class Params {
- public:
-  std::string add(db::Param p) {
-    values_.push_back(std::move(p));
-    return fmt::format("${}", values_.size());
-  }
-  std::span<const db::Param> span() const { return values_; }
-
- private:
-  std::vector<db::Param> values_;
-};
+using Params = db::ParamList;
 
 std::string build_search(const Filter& f, Params& p) {
   std::string sql = fmt::format("SELECT {} FROM residents r WHERE (", kResidentColumns);
-  for (std::size_t i = 0; i < f.scopes.size(); ++i) {
-    if (i > 0) sql += " OR ";
-    sql += fmt::format(fmt::runtime(kScopeRange), p.add(f.scopes[i].from), p.add(f.scopes[i].to));
-  }
-  sql += ")";
-  if (f.area) {
-    sql += " AND ";
-    sql += fmt::format(fmt::runtime(kScopeRange), p.add(f.area->from), p.add(f.area->to));
-  }
+  sql += db::path_ranges_sql("r.path", f.scopes, p) + ")";
+  if (f.area) sql += " AND (" + db::path_ranges_sql("r.path", {&*f.area, 1}, p) + ")";
   if (f.after_id) sql += fmt::format(fmt::runtime(kAfterId), p.add(*f.after_id));
   if (f.gram) sql += fmt::format(fmt::runtime(kHasGram), p.add(*f.gram));
   if (f.like) sql += fmt::format(fmt::runtime(kNameLike), p.add(*f.like));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "db/db.hpp"
+#include "db/query.hpp"
 #include "modules/people/model.hpp"
 
 namespace cg::people::store {
@@ -29,11 +30,7 @@ struct StoredResident {
   Sealed phone;
 };
 
-// A path range [from, to): one subtree of the org tree.
-struct PathRange {
-  std::string from;
-  std::string to;
-};
+using db::PathRange;
 
 struct Filter {
   std::vector<PathRange> scopes;  // OR-ed; never empty
