@@ -595,6 +595,30 @@ TEST_F(CaseApi, CalendarEditsChangeTheNextDeadline) {
   EXPECT_EQ(get("admin", next).at("number"), "MQ20260306-0002");
 }
 
+TEST_F(CaseApi, WorkingHoursAreSetByAdminsAndCountForNewDeadlines) {
+  auto worker = app.as("bachang_worker");
+  EXPECT_EQ(worker.put("/api/v1/calendar/hours", {{"working_hours", "09:00-18:00"}}).status, 403);
+  for (const char* bad : {"9-17", "12:00-08:30", "08:30-12:00,11:00-17:00", "25:00-26:00"}) {
+    auto res = app.as("admin").put("/api/v1/calendar/hours", {{"working_hours", bad}});
+    EXPECT_EQ(res.status, 400) << bad << " " << res.body;
+  }
+  EXPECT_EQ(worker.get("/api/v1/calendar").json().at("working_hours"), "08:30-12:00,13:30-17:30");
+
+  auto put = app.as("admin").put("/api/v1/calendar/hours",
+                                 {{"working_hours", "09:00-12:00， 14:00-18:00"}});
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.json().at("working_hours"), "09:00-12:00,14:00-18:00");
+  EXPECT_EQ(put.json().at("minutes_per_day"), 420);
+  EXPECT_EQ(worker.get("/api/v1/calendar").json().at("working_hours"), "09:00-12:00,14:00-18:00");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'calendar.hours'"), 1);
+
+  // Friday 17:00 with one working hour to accept: the office now works until
+  // 18:00, so it is due the same evening instead of Monday 09:00.
+  cases::testing::set_now(cst(2026, 3, 6, 17, 0));
+  const std::int64_t id = file("grid1_worker", new_case(w.grid1, "垃圾满溢", "SR01"));
+  EXPECT_EQ(get("admin", id).at("accept_deadline").as_int64(), cst(2026, 3, 6, 18, 0));
+}
+
 // ---- demo data -------------------------------------------------------------------
 
 TEST_F(CaseApi, DemoCasesCoverEveryStatusThroughTheServiceCode) {

@@ -301,6 +301,7 @@ class CasesModule : public Module {
   api::Reply create_category(http::Request& req, const auth::Actor& actor);
   api::Reply update_category(http::Request& req, const auth::Actor& actor);
   api::Reply calendar(http::Request& req, const auth::Actor& actor);
+  api::Reply put_hours(http::Request& req, const auth::Actor& actor);
   api::Reply put_day(http::Request& req, const auth::Actor& actor);
   api::Reply delete_day(http::Request& req, const auth::Actor& actor);
   api::Reply list(http::Request& req, const auth::Actor& actor);
@@ -341,6 +342,7 @@ void CasesModule::add_routes(http::Router& router) {
   router.post("/api/v1/case-categories", bind(&Self::create_category));
   router.patch("/api/v1/case-categories/{id}", bind(&Self::update_category));
   router.get("/api/v1/calendar", bind(&Self::calendar));
+  router.put("/api/v1/calendar/hours", bind(&Self::put_hours));
   router.put("/api/v1/calendar/{date}", bind(&Self::put_day));
   router.del("/api/v1/calendar/{date}", bind(&Self::delete_day));
   router.get("/api/v1/cases", bind(&Self::list));
@@ -413,6 +415,17 @@ api::Reply CasesModule::put_day(http::Request& req, const auth::Actor& actor) {
   auto day = service_.put_calendar_day(actor, {date, in->kind, in->name});
   if (!day) return fail(day.error());
   return http::ok(json::object{{"date", day->date}, {"kind", day->kind}, {"name", day->name}});
+}
+
+api::Reply CasesModule::put_hours(http::Request& req, const auth::Actor& actor) {
+  auto text = api::read_body<std::string>(req, [](http::Fields& f) {
+    return f.text("working_hours", Need::required, 100, 5).value_or("");
+  });
+  if (!text) return fail(text.error());
+  auto hours = service_.set_working_hours(actor, *text);
+  if (!hours) return fail(hours.error());
+  return http::ok(json::object{{"working_hours", format_hours(*hours)},
+                               {"minutes_per_day", hours->minutes_per_day()}});
 }
 
 api::Reply CasesModule::delete_day(http::Request& req, const auth::Actor& actor) {

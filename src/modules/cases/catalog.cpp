@@ -19,6 +19,8 @@ namespace {
 using auth::Permission;
 
 constexpr std::string_view kCalendarSeeded = "calendar_seeded";
+// The deployment's working hours in parse_hours form; absent = standard().
+constexpr std::string_view kWorkingHours = "working_hours";
 
 // Categories and the calendar serve every community of the deployment, so
 // changing them needs org.write on the root of the tree: platform admins (and
@@ -82,14 +84,23 @@ auto write_category(db::Database& db, F&& fn) -> std::invoke_result_t<F, db::Con
   }
 }
 
-WorkCalendar build_calendar(const std::vector<CalendarDay>& days) {
+WorkCalendar build_calendar(const std::vector<CalendarDay>& days, WorkingHours hours) {
   std::vector<DayOverride> overrides;
   for (const CalendarDay& d : days) {
     auto date = parse_date(d.date);
     if (!date) continue;
     overrides.push_back({*date, d.kind == "workday" ? DayKind::workday : DayKind::rest, d.name});
   }
-  return WorkCalendar(std::move(overrides));
+  return WorkCalendar(std::move(overrides), std::move(hours));
+}
+
+// The stored working hours; a value that no longer parses (never written by
+// this code) falls back to the standard hours rather than stopping the server.
+WorkingHours stored_hours(db::Conn& conn) {
+  auto text = store::setting(conn, std::string(kWorkingHours));
+  if (!text) return WorkingHours::standard();
+  auto parsed = parse_hours(*text);
+  return parsed ? *parsed : WorkingHours::standard();
 }
 
 }  // namespace
@@ -163,8 +174,10 @@ void CaseService::seed_calendar() const {
 }
 
 void CaseService::rebuild_calendar() const {
-  auto days = app_.db->read([](db::Conn& conn) { return store::calendar_days(conn); });
-  auto fresh = std::make_shared<const WorkCalendar>(build_calendar(days));
+  auto fresh = app_.db->read([](db::Conn& conn) {
+    return std::make_shared<const WorkCalendar>(
+        build_calendar(store::calendar_days(conn), stored_hours(conn)));
+  });
   std::lock_guard lock(calendar_mutex_);
   calendar_ = std::move(fresh);
 }
@@ -198,6 +211,24 @@ Result<CalendarDay> CaseService::put_calendar_day(const auth::Actor& actor,
   });
   rebuild_calendar();
   return day;
+}
+
+Result<WorkingHours> CaseService::set_working_hours(const auth::Actor& actor,
+                                                   const std::string& text) const {
+  if (auto ok = require_admin(actor); !ok) return fail(ok.error());
+  auto hours = parse_hours(text);
+  if (!hours) return fail(hours.error());
+  const std::string canonical = format_hours(*hours);
+  app_.db->write([&](db::Conn& conn) {
+    const std::string before = format_hours(stored_hours(conn));
+    store::put_setting(conn, std::string(kWorkingHours), canonical);
+    app_.audit->record(conn, actor,
+                       {"calendar.hours", "calendar", "working_hours",
+                        fmt::format("{} → {}", before, canonical), "/",
+                        actor.who.acting_role(Permission::org_write, "/")});
+  });
+  rebuild_calendar();
+  return *hours;
 }
 
 Status CaseService::delete_calendar_day(const auth::Actor& actor, const std::string& date) const {

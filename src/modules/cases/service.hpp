@@ -50,6 +50,9 @@ class CaseService {
   Result<std::vector<CalendarDay>> calendar_year(const auth::Actor& actor, int year) const;
   Result<CalendarDay> put_calendar_day(const auth::Actor& actor, const CalendarDay& day) const;
   Status delete_calendar_day(const auth::Actor& actor, const std::string& date) const;
+  // Sets the working hours of every working day ("08:30-12:00,13:30-17:30").
+  // Deadlines computed from now on use them; deadlines already set stay.
+  Result<WorkingHours> set_working_hours(const auth::Actor& actor, const std::string& text) const;
   // Seeds calendar_days from the official schedule once per database.
   void seed_calendar() const;
   std::shared_ptr<const WorkCalendar> calendar() const;
