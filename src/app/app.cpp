@@ -13,6 +13,7 @@
 #include "db/migrate.hpp"
 #include "modules/audit/model.hpp"
 #include "modules/auth/service.hpp"
+#include "modules/files/service.hpp"
 #include "modules/org/service.hpp"
 
 namespace cg {
@@ -83,6 +84,8 @@ std::unique_ptr<App> open_app(const Config& config) {
   app->audit = std::make_unique<audit::AuditLog>();
   app->org = std::make_unique<org::OrgService>(*app->db, *app->audit);
   app->auth = std::make_unique<auth::AuthService>(*app->db, *app->pii, *app->audit, *app->org);
+  app->files = std::make_unique<files::FileStore>(*app->db,
+                                                  std::filesystem::path(config.data_dir) / "files");
   app->modules = make_modules(*app);
   for (auto& module : app->modules) module->add_routes(app->router);
   add_openapi_route(app->router);

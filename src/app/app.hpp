@@ -31,6 +31,9 @@ class AuditLog;
 namespace org {
 class OrgService;
 }
+namespace files {
+class FileStore;
+}
 
 class App {
  public:
@@ -41,6 +44,7 @@ class App {
   std::unique_ptr<audit::AuditLog> audit;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<org::OrgService> org;
+  std::unique_ptr<files::FileStore> files;
   std::vector<std::unique_ptr<Module>> modules;
   http::Router router;
   http::Metrics metrics;

@@ -5,6 +5,7 @@
 #include "modules/audit/module.hpp"
 #include "modules/auth/module.hpp"
 #include "modules/cases/module.hpp"
+#include "modules/files/module.hpp"
 #include "modules/org/module.hpp"
 #include "modules/people/module.hpp"
 
@@ -16,6 +17,7 @@ std::vector<std::unique_ptr<Module>> make_modules(App& app) {
   modules.push_back(audit::make_module(app));
   modules.push_back(org::make_module(app));
   modules.push_back(people::make_module(app));
+  modules.push_back(files::make_module(app));
   modules.push_back(cases::make_module(app));
   return modules;
 }

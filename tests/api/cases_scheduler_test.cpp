@@ -153,8 +153,12 @@ TEST_F(CaseScheduler, YellowThenRedThenEscalatedOnce) {
 
   // Handling ends the running deadline: the warning comes off.
   cases::testing::set_now(cst(2026, 3, 5, 10));
-  for (json::object body : {json::object{{"action", "start"}},
-                            json::object{{"action", "handle"}, {"note", "已清运"}}}) {
+  for (json::object body :
+       {json::object{{"action", "start"}},
+        json::object{
+            {"action", "handle"},
+            {"note", "已清运"},
+            {"photo_ids", json::array{json::string(app.upload_photo("bachang_worker"))}}}}) {
     auto res =
         app.as("bachang_worker").post("/api/v1/cases/" + std::to_string(id) + "/actions", body);
     ASSERT_EQ(res.status, 200) << res.body;

@@ -55,7 +55,10 @@ class CaseStats : public ::testing::Test {
     const std::int64_t id = res.json().at("id").as_int64();
     for (const Step& s : steps) {
       cases::testing::set_now(s.at);
-      auto r = app.as(user).post("/api/v1/cases/" + std::to_string(id) + "/actions", s.body);
+      json::object body = s.body;
+      if (body.at("action") == "handle")
+        body["photo_ids"] = json::array{json::string(app.upload_photo(user))};
+      auto r = app.as(user).post("/api/v1/cases/" + std::to_string(id) + "/actions", body);
       EXPECT_EQ(r.status, 200) << s.body << " → " << r.body;
     }
     return id;

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -38,6 +39,10 @@ struct Resident {
   std::string csrf;
   HttpResponse get(const std::string& path) {
     return client.send("GET", path, "", "", {{"Cookie", "cg_session=" + cookie}});
+  }
+  HttpResponse upload(const std::string& bytes) {
+    return client.send("POST", "/api/v1/files", bytes, "image/png",
+                       {{"Cookie", "cg_session=" + cookie}, {"X-CSRF-Token", csrf}});
   }
   HttpResponse post(const std::string& path, const json::value& body,
                     std::map<std::string, std::string> extra = {}) {
@@ -139,7 +144,11 @@ class CaseApi : public ::testing::Test {
          "bachang_worker",
          {{"action", "dispatch"}, {"handler_user_id", w.users.at("handler1")}}},
         {"dispatched", "handler1", {{"action", "start"}}},
-        {"in_progress", "handler1", {{"action", "handle"}, {"note", "已更换充电模块"}}},
+        {"in_progress",
+         "handler1",
+         {{"action", "handle"},
+          {"note", "已更换充电模块"},
+          {"photo_ids", json::array{json::string(app.upload_photo("handler1"))}}}},
         {"handled", "grid1_worker", {{"action", "verify"}, {"passed", true}}},
         {"verified", "bachang_worker", {{"action", "close"}}},
     };
@@ -162,9 +171,17 @@ TEST_F(CaseApi, ChargingPileStoryFromReportToSatisfiedRating) {
   // (Saturday the 14th is a make-up working day, 15th-23rd are holidays).
   cases::testing::set_now(cst(2026, 2, 13, 10, 0));
   Resident chen = resident();
-  auto filed = chen.post("/api/v1/cases", new_case(w.grid1), {{"Idempotency-Key", "story-1"}});
+  // The resident takes a photo of the dead charging pile and sends it with the report.
+  auto uploaded = chen.upload(test_png(3));
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  const std::string before = str(uploaded.json().at("id"));
+  json::object report = new_case(w.grid1);
+  report["photo_ids"] = json::array{json::string(before)};
+  auto filed = chen.post("/api/v1/cases", report, {{"Idempotency-Key", "story-1"}});
   ASSERT_EQ(filed.status, 201) << filed.body;
   const json::value c = filed.json();
+  ASSERT_EQ(c.at("photos").as_array().size(), 1u);
+  EXPECT_EQ(c.at("photos").at(0).at("stage"), "report");
   const std::int64_t id = c.at("id").as_int64();
   EXPECT_EQ(c.at("number"), "MQ20260213-0001");
   EXPECT_EQ(c.at("status"), "reported");
@@ -202,10 +219,11 @@ TEST_F(CaseApi, ChargingPileStoryFromReportToSatisfiedRating) {
   cases::testing::set_now(cst(2026, 2, 14, 9, 0));
   auto handler = app.as("handler1");
   expect_ok(act(handler, id, {{"action", "start"}, {"note", "已到现场"}}), "in_progress");
+  const std::string after = app.upload_photo("handler1", 7);
   auto handled = act(handler, id,
                      {{"action", "handle"},
                       {"note", "更换充电模块，已恢复供电"},
-                      {"photo_ids", json::array{"photo-after-1"}}});
+                      {"photo_ids", json::array{json::string(after)}}});
   expect_ok(handled, "handled");
   expect_ok(act(grid, id, {{"action", "verify"}, {"passed", true}, {"note", "复核可以正常充电"}}),
             "verified");
@@ -251,7 +269,18 @@ TEST_F(CaseApi, ChargingPileStoryFromReportToSatisfiedRating) {
   EXPECT_EQ(timeline[1].at("note"), "现场核实：充电桩无法通电，情况属实");
   EXPECT_EQ(timeline[3].at("data").at("handler_user_id").as_int64(), w.users.at("handler1"));
   EXPECT_EQ(timeline[3].at("data").at("deadline").as_int64(), cst(2026, 2, 25, 14, 0));
-  EXPECT_EQ(timeline[5].at("data").at("photo_ids").as_array().at(0), "photo-after-1");
+  EXPECT_EQ(timeline[0].at("data").at("photo_ids").as_array().at(0), before.c_str());
+  EXPECT_EQ(timeline[5].at("data").at("photo_ids").as_array().at(0), after.c_str());
+  // The resident sees both photos, before and after; another community does not.
+  const auto& photos = done.at("photos").as_array();
+  ASSERT_EQ(photos.size(), 2u);
+  EXPECT_EQ(photos[1].at("stage"), "handle");
+  const std::string after_url = str(photos[1].at("url"));
+  auto shown = chen.get(after_url);
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_EQ(shown.header("content-type"), "image/png");
+  EXPECT_EQ(shown.body, test_png(7));
+  EXPECT_EQ(app.as("suyang_worker").get(after_url).status, 404);
   EXPECT_EQ(timeline[6].at("data").at("passed"), true);
   EXPECT_EQ(timeline[8].at("data").at("rating"), "satisfied");
   // Every write also left an audit record.
@@ -262,6 +291,104 @@ TEST_F(CaseApi, ChargingPileStoryFromReportToSatisfiedRating) {
   auto mine = chen.get("/api/v1/cases?mine=true");
   ASSERT_EQ(mine.status, 200) << mine.body;
   EXPECT_EQ(mine.json().at("items").as_array().size(), 1u);
+}
+
+TEST_F(CaseApi, PhotosAreJudgedByContentStoredOnceAndShownOnlyWithTheirCase) {
+  auto handler = app.as("handler1");
+  const auto files_on_disk = [&] {
+    std::size_t n = 0;
+    const auto dir = std::filesystem::path(app.data_dir()) / "files";
+    if (!std::filesystem::exists(dir)) return n;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+      n += e.is_regular_file() ? 1 : 0;
+    return n;
+  };
+  // Refused uploads: a web page called a photo, a truncated PNG, an empty
+  // body, one too large, and no sign-in. Nothing is kept.
+  const std::string png = test_png(1);
+  struct Bad {
+    std::string bytes;
+    int status;
+  };
+  for (const Bad& bad : {Bad{"<html><script>alert(1)</script></html>", 415},
+                         Bad{png.substr(0, png.size() - 10), 415}, Bad{"", 415},
+                         Bad{std::string(10 * 1024 * 1024 + 1, 'x'), 413}}) {
+    auto res = handler.send("POST", "/api/v1/files", bad.bytes, "image/jpeg");
+    EXPECT_EQ(res.status, bad.status) << res.body;
+    EXPECT_EQ(res.header("content-type"), "application/problem+json; charset=utf-8");
+  }
+  EXPECT_EQ(app.client().send("POST", "/api/v1/files", png, "image/png").status, 401);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM files"), 0);
+  EXPECT_EQ(files_on_disk(), 0u);
+
+  // The same photo twice is one file, named by its SHA-256.
+  const std::string mine = app.upload_photo("handler1", 1);
+  EXPECT_EQ(app.upload_photo("handler1", 1), mine);
+  EXPECT_EQ(mine.size(), 64u);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM files"), 1);
+  EXPECT_EQ(files_on_disk(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(app.data_dir()) / "files" /
+                                      mine.substr(0, 2) / (mine + ".png")));
+  const std::string theirs = app.upload_photo("grid1_worker", 2);
+
+  const std::int64_t id = file("bachang_worker", new_case(w.grid1));
+  advance(id, "in_progress");
+  const std::int64_t version = get("admin", id).at("version").as_int64();
+  struct Refused {
+    json::object body;
+    const char* code;
+  };
+  for (const Refused& r : {Refused{{{"action", "handle"}, {"note", "已处理"}}, "required"},
+                           Refused{{{"action", "handle"},
+                                    {"note", "已处理"},
+                                    {"photo_ids", json::array{json::string(theirs)}}},
+                                   "not-found"},
+                           Refused{{{"action", "handle"},
+                                    {"note", "已处理"},
+                                    {"photo_ids", json::array{"../../etc/passwd"}}},
+                                   "not-found"},
+                           Refused{{{"action", "comment"},
+                                    {"note", "补充"},
+                                    {"photo_ids", json::array{json::string(std::string(64, 'a'))}}},
+                                   "not-found"}}) {
+    auto res = act(handler, id, r.body);
+    ASSERT_EQ(res.status, 400) << res.body;
+    EXPECT_EQ(res.json().at("errors").at(0).at("field"), "photo_ids");
+    EXPECT_EQ(res.json().at("errors").at(0).at("code"), r.code);
+  }
+  auto refused =
+      act("bachang_worker", id,
+          {{"action", "supervise"},
+           {"note", "请尽快"},
+           {"photo_ids", json::array{json::string(app.upload_photo("bachang_worker"))}}});
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(get("admin", id).at("version").as_int64(), version);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM case_photos"), 0);
+
+  expect_ok(act(handler, id,
+                {{"action", "handle"},
+                 {"note", "已处理"},
+                 {"photo_ids", json::array{json::string(mine), json::string(mine)}}}),
+            "handled");
+  const json::value shown = get("grid1_worker", id);
+  ASSERT_EQ(shown.at("photos").as_array().size(), 1u);
+  const std::string url = str(shown.at("photos").at(0).at("url"));
+  auto bytes = app.as("grid1_worker").get(url);
+  ASSERT_EQ(bytes.status, 200);
+  EXPECT_EQ(bytes.body, test_png(1));
+  EXPECT_NE(bytes.header("cache-control").find("immutable"), std::string::npos);
+  // Not with another case, not a file the case does not show, not out of scope.
+  const std::int64_t other = file("bachang_worker", new_case(w.grid1, "另一件事"));
+  EXPECT_EQ(app.as("grid1_worker")
+                .get("/api/v1/cases/" + std::to_string(other) + "/photos/" + mine)
+                .status,
+            404);
+  EXPECT_EQ(app.as("grid1_worker")
+                .get("/api/v1/cases/" + std::to_string(id) + "/photos/" + theirs)
+                .status,
+            404);
+  EXPECT_EQ(app.as("wenfeng_worker").get(url).status, 404);
+  EXPECT_EQ(app.client().get(url).status, 401);
 }
 
 TEST_F(CaseApi, DeadlineTurnsYellowNearTheEndAndRedAfterIt) {

@@ -44,8 +44,9 @@ std::string percent_encode(const std::string& s) {
 std::map<std::string, std::int64_t> table_counts(App& app) {
   std::map<std::string, std::int64_t> counts;
   app.db->read([&](db::Conn& c) {
-    for (const char* table : {"areas", "buildings", "households", "residents", "resident_tags",
-                              "tags", "users", "role_grants"}) {
+    for (const char* table :
+         {"areas", "buildings", "households", "residents", "resident_tags", "tags", "users",
+          "role_grants", "cases", "case_events", "files", "file_uploads", "case_photos"}) {
       counts[table] = c.query(std::string("SELECT COUNT(*) FROM ") + table).front().i64(0);
     }
   });

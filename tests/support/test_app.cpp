@@ -18,6 +18,7 @@
 
 #include <spdlog/spdlog.h>
 #include "app/app.hpp"
+#include "core/image.hpp"
 #include "core/password.hpp"
 #include "db/db.hpp"
 #include "http/dispatcher.hpp"
@@ -369,6 +370,19 @@ const std::string& TestApp::db_url() const {
 }
 std::string TestApp::data_dir() const {
   return impl_->dir.string();
+}
+
+std::string test_png(int variant) {
+  constexpr int kWidth = 64, kHeight = 48;
+  std::string rgb(kWidth * kHeight * 3, '\0');
+  for (std::size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<char>((i * 7 + variant) & 0xFF);
+  return encode_png_rgb(kWidth, kHeight, rgb);
+}
+
+std::string TestApp::upload_photo(const std::string& username, int variant) const {
+  auto res = as(username).send("POST", "/api/v1/files", test_png(variant), "image/png");
+  EXPECT_EQ(res.status, 201) << res.body;
+  return res.status == 201 ? std::string(res.json().at("id").as_string()) : "";
 }
 
 std::string TestApp::last_sms_code(const std::string& phone) const {

@@ -96,6 +96,8 @@ class TestApp {
   std::string data_dir() const;
   // Messages the built-in SMS sender would have sent (phone → last code).
   std::string last_sms_code(const std::string& phone) const;
+  // Uploads test_png(variant) as `username` and returns the file id.
+  std::string upload_photo(const std::string& username, int variant = 0) const;
 
  private:
   struct Impl;
@@ -103,6 +105,9 @@ class TestApp {
   std::unique_ptr<App> app_;
   World world_;
 };
+
+// A real 64 x 48 PNG whose pixels (and so content hash) depend on `variant`.
+std::string test_png(int variant = 0);
 
 // True when the suite runs on PostgreSQL (for skipping engine-specific checks).
 bool testing_postgres();

@@ -182,6 +182,17 @@ json::object detail_json(const CaseDetail& d) {
                    {"remaining_working_minutes", optional(d.deadline.remaining_working_minutes)},
                    {"fraction_used", d.deadline.fraction_used},
                    {"warning", d.deadline.warning}};
+  json::array photos;
+  for (const Photo& p : d.photos) {
+    photos.push_back({{"id", p.file_id},
+                      {"stage", p.stage},
+                      {"mime", p.mime},
+                      {"width", p.width},
+                      {"height", p.height},
+                      {"at", p.at},
+                      {"url", fmt::format("/api/v1/cases/{}/photos/{}", d.item.id, p.file_id)}});
+  }
+  o["photos"] = std::move(photos);
   json::array actions;
   for (const std::string& a : d.allowed_actions) actions.emplace_back(a);
   o["allowed_actions"] = std::move(actions);
@@ -219,6 +230,8 @@ NewCase read_new_case(http::Fields& f, bool resident) {
   in.priority = f.one_of("priority", Need::optional, {"normal", "urgent"}).value_or("normal");
   in.reporter_name = f.text("reporter_name", Need::optional, 50, 0);
   in.reporter_phone = f.text("reporter_phone", Need::optional, 32, 0);
+  in.photo_ids =
+      f.text_list("photo_ids", Need::optional, 3, 64).value_or(std::vector<std::string>{});
   return in;
 }
 
@@ -237,7 +250,7 @@ ActionInput read_action(http::Fields& f) {
   in.handler_unit = f.text("handler_unit", Need::optional, 50);
   in.deadline = f.integer("deadline", Need::optional, 1);
   in.photo_ids =
-      f.text_list("photo_ids", Need::optional, 9, 100).value_or(std::vector<std::string>{});
+      f.text_list("photo_ids", Need::optional, 9, 64).value_or(std::vector<std::string>{});
   in.passed = f.boolean("passed", Need::optional);
   in.approved = f.boolean("approved", Need::optional);
   in.rating =
@@ -301,6 +314,7 @@ class CasesModule : public Module {
   api::Reply create_category(http::Request& req, const auth::Actor& actor);
   api::Reply update_category(http::Request& req, const auth::Actor& actor);
   api::Reply calendar(http::Request& req, const auth::Actor& actor);
+  api::Reply photo(http::Request& req, const auth::Actor& actor);
   api::Reply put_hours(http::Request& req, const auth::Actor& actor);
   api::Reply put_day(http::Request& req, const auth::Actor& actor);
   api::Reply delete_day(http::Request& req, const auth::Actor& actor);
@@ -351,6 +365,7 @@ void CasesModule::add_routes(http::Router& router) {
   router.get("/api/v1/stats/cases", bind(&Self::stats));
   router.get("/api/v1/cases/{id}", bind(&Self::get));
   router.post("/api/v1/cases/{id}/actions", bind(&Self::act));
+  router.get("/api/v1/cases/{id}/photos/{file}", bind(&Self::photo));
 }
 
 api::Reply CasesModule::categories(http::Request&, const auth::Actor& actor) {
@@ -475,6 +490,20 @@ api::Reply CasesModule::act(http::Request& req, const auth::Actor& actor) {
   auto d = service_.act(actor, *id, *in);
   if (!d) return fail(d.error());
   return http::ok(detail_json(*d));
+}
+
+// Photos are named by content hash, so a browser may keep them forever.
+api::Reply CasesModule::photo(http::Request& req, const auth::Actor& actor) {
+  auto id = api::id_param(req);
+  if (!id) return fail(id.error());
+  auto photo = service_.photo(actor, *id, req.params["file"]);
+  if (!photo) return fail(photo.error());
+  http::Response res;
+  res.content_type = photo->mime;
+  res.body = std::move(photo->bytes);
+  res.set_header("Cache-Control", "private, max-age=31536000, immutable");
+  res.set_header("Content-Disposition", "inline");
+  return res;
 }
 
 api::Reply CasesModule::board(http::Request&, const auth::Actor& actor) {

@@ -214,7 +214,7 @@ Result<CalendarDay> CaseService::put_calendar_day(const auth::Actor& actor,
 }
 
 Result<WorkingHours> CaseService::set_working_hours(const auth::Actor& actor,
-                                                   const std::string& text) const {
+                                                    const std::string& text) const {
   if (auto ok = require_admin(actor); !ok) return fail(ok.error());
   auto hours = parse_hours(text);
   if (!hours) return fail(hours.error());
@@ -222,10 +222,10 @@ Result<WorkingHours> CaseService::set_working_hours(const auth::Actor& actor,
   app_.db->write([&](db::Conn& conn) {
     const std::string before = format_hours(stored_hours(conn));
     store::put_setting(conn, std::string(kWorkingHours), canonical);
-    app_.audit->record(conn, actor,
-                       {"calendar.hours", "calendar", "working_hours",
-                        fmt::format("{} → {}", before, canonical), "/",
-                        actor.who.acting_role(Permission::org_write, "/")});
+    app_.audit->record(
+        conn, actor,
+        {"calendar.hours", "calendar", "working_hours", fmt::format("{} → {}", before, canonical),
+         "/", actor.who.acting_role(Permission::org_write, "/")});
   });
   rebuild_calendar();
   return *hours;

@@ -9,9 +9,11 @@
 
 #include "app/app.hpp"
 #include "core/clock.hpp"
+#include "core/image.hpp"
 #include "db/db.hpp"
 #include "modules/cases/service.hpp"
 #include "modules/cases/store.hpp"
+#include "modules/files/service.hpp"
 
 namespace cg::cases {
 namespace {
@@ -98,6 +100,11 @@ class DemoRun {
       return std::pair{store::grid_ids(conn), codes};
     });
     if (grids.empty()) return {};
+    for (int variant = 0; variant < 4; ++variant) {
+      auto photo = app_.files->put_photo(auth::system_actor(), after_photo(variant));
+      if (!photo) return fail(photo.error());
+      after_photos_.push_back(photo->id);
+    }
     const std::int64_t now = now_ms();
     std::vector<std::int64_t> starts;
     // A quarter in the last month, so the open statuses are well populated.
@@ -170,6 +177,7 @@ class DemoRun {
     plan.push_back(action("start"));
     ActionInput handle = action("handle");
     handle.note = "已到现场处置完毕";
+    handle.photo_ids = {after_photos_[rng_() % after_photos_.size()]};
     plan.push_back(handle);
     ActionInput verify = action("verify");
     verify.passed = rng_() % 8 != 0;
@@ -202,8 +210,27 @@ class DemoRun {
     return step(id, rate, limit);
   }
 
+  // A plain picture (sky over a grey street, in one of a few tints) for the
+  // handlers' "after" photos: real PNG bytes, stored once by content hash.
+  static std::string after_photo(int variant) {
+    constexpr int kWidth = 320, kHeight = 240;
+    std::string rgb;
+    rgb.reserve(kWidth * kHeight * 3);
+    for (int y = 0; y < kHeight; ++y) {
+      for (int x = 0; x < kWidth; ++x) {
+        const bool sky = y < kHeight / 2;
+        const int shade = sky ? 150 + y / 2 : 90 + (x + y) % 24;
+        rgb.push_back(static_cast<char>(sky ? shade - 40 : shade));
+        rgb.push_back(static_cast<char>(sky ? shade + 20 - variant * 10 : shade));
+        rgb.push_back(static_cast<char>(sky ? 235 - variant * 15 : shade + variant * 6));
+      }
+    }
+    return encode_png_rgb(kWidth, kHeight, rgb);
+  }
+
   App& app_;
   CaseService service_;
+  std::vector<std::string> after_photos_;
   std::mt19937_64 rng_;
   std::int64_t clock_ = 0;
 };

@@ -124,9 +124,25 @@ struct DeadlineInfo {
   std::string warning;  // none | yellow | red
 };
 
+// A photo shown with a case, from the step that attached it.
+struct Photo {
+  std::string file_id;
+  std::string stage;  // report | handle | verify
+  std::string mime;
+  int width = 0;
+  int height = 0;
+  std::int64_t at = 0;
+};
+
+struct PhotoBytes {
+  std::string mime;
+  std::string bytes;
+};
+
 struct CaseDetail {
   Case item;
   std::vector<Event> timeline;
+  std::vector<Photo> photos;
   DeadlineInfo deadline;
   std::vector<std::string> allowed_actions;  // for the caller, now
 };
@@ -144,6 +160,7 @@ struct NewCase {
   std::string priority = "normal";
   std::optional<std::string> reporter_name;   // walk-ins and hotline calls
   std::optional<std::string> reporter_phone;  // walk-ins and hotline calls
+  std::vector<std::string> photo_ids;         // files the reporter uploaded, up to 3
 };
 
 // One action on a case; which fields matter depends on `action`.

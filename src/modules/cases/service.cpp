@@ -15,6 +15,7 @@
 #include "db/db.hpp"
 #include "modules/audit/model.hpp"
 #include "modules/cases/store.hpp"
+#include "modules/files/service.hpp"
 #include "modules/org/service.hpp"
 
 namespace cg::cases {
@@ -285,6 +286,32 @@ bool may_file_as_staff(const auth::Principal& p, std::string_view path) {
 
 }  // namespace
 
+// The photo ids a caller names: each must be a file they uploaded (or one the
+// case already shows), given once.
+Result<std::vector<std::string>> checked_photos(db::Conn& conn, const files::FileStore& files,
+                                                const auth::Actor& actor,
+                                                const std::vector<std::string>& ids,
+                                                std::optional<std::int64_t> case_id) {
+  std::vector<std::string> out;
+  for (const std::string& id : ids) {
+    if (std::ranges::find(out, id) != out.end()) continue;
+    const bool known = (case_id && store::has_photo(conn, *case_id, id)) ||
+                       files.uploaded_by(conn, actor, id).has_value();
+    if (!known) {
+      return fail(
+          errors::invalid_field("photo_ids", "not-found", "照片不存在或不是您上传的，请重新上传"));
+    }
+    out.push_back(id);
+  }
+  return out;
+}
+
+json::array json_strings(const std::vector<std::string>& items) {
+  json::array out;
+  for (const std::string& s : items) out.emplace_back(s);
+  return out;
+}
+
 CaseService::CaseService(App& app) : app_(app) {
   clock_ = [] {
     const std::int64_t fake = testing::fake_now.load();
@@ -361,6 +388,8 @@ Result<Created> CaseService::create(const auth::Actor& actor, const NewCase& giv
     }
     auto cat = store::find_category(conn, input.category_id);
     if (!cat) return fail(errors::invalid_field("category_id", "not-found", "工单分类不存在"));
+    auto photos = checked_photos(conn, *app_.files, actor, input.photo_ids, std::nullopt);
+    if (!photos) return fail(photos.error());
     if (input.building_id) {
       auto bg = store::grid_of_building(conn, *input.building_id);
       if (!bg || *bg != grid->id)
@@ -399,6 +428,10 @@ Result<Created> CaseService::create(const auth::Actor& actor, const NewCase& giv
     store::add_grams(conn, c.id, grams_of(c));
     const std::string role = resident ? "resident" : standing(p, c).role;
     json::object data{{"number", c.number}, {"source", c.source}, {"category_id", c.category_id}};
+    if (!photos->empty()) {
+      store::add_photos(conn, c.id, *photos, "report", now);
+      data["photo_ids"] = json_strings(*photos);
+    }
     store::insert_event(conn, c.id, c.street_id,
                         {0, now, user_or_none(p), actor_name(p), role, "create", "", "reported",
                          c.title, json::serialize(data)});
@@ -433,6 +466,7 @@ Result<CaseDetail> CaseService::detail(db::Conn& conn, const auth::Actor& actor,
   const auto cal = calendar();
   CaseDetail d;
   d.timeline = store::events_of(conn, c.id);
+  d.photos = store::photos_of(conn, c.id);
   d.deadline = deadline_info(*cal, c, now());
   const Standing s = standing(actor.who, c);
   for (const Rule& r : rules()) {
@@ -452,6 +486,22 @@ Result<CaseDetail> CaseService::get(const auth::Actor& actor, std::int64_t id) c
     if (!c || !can_view(actor.who, *c)) return fail(not_visible());
     return detail(conn, actor, std::move(*c));
   });
+}
+
+Result<PhotoBytes> CaseService::photo(const auth::Actor& actor, std::int64_t case_id,
+                                      const std::string& file_id) const {
+  auto file = app_.db->read([&](db::Conn& conn) -> Result<files::StoredFile> {
+    auto c = store::find_case(conn, case_id);
+    if (!c || !can_view(actor.who, *c)) return fail(not_visible());
+    auto f = app_.files->find(conn, file_id);
+    if (!f || !store::has_photo(conn, case_id, file_id))
+      return fail(errors::not_found("照片不存在"));
+    return *f;
+  });
+  if (!file) return fail(file.error());
+  auto bytes = app_.files->read(*file);
+  if (!bytes) return fail(errors::not_found("照片文件已丢失"));
+  return PhotoBytes{file->mime, std::move(*bytes)};
 }
 
 Result<Page> CaseService::list(const auth::Actor& actor, const ListQuery& query) const {
@@ -520,6 +570,14 @@ struct Step {
   json::object data;
 };
 
+// Which actions carry photos, and as what: the handler's "after" photos, the
+// verifier's, and any note in the timeline.
+std::string_view a_photo_stage(std::string_view action) {
+  if (action == "handle") return "handle";
+  if (action == "verify" || action == "comment") return action;
+  return "";
+}
+
 Status need_text(const std::string& value, const char* field, const char* message) {
   const std::size_t n = utf8_length(trim(value));
   if (n < 2 || n > 500) return fail(errors::invalid_field(field, "required", message));
@@ -547,6 +605,11 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
     const std::int64_t now = this->now();
     Step step{c, std::string(trim(in.note)), {}};
     Case& n = step.next;
+    auto photos = checked_photos(conn, *app_.files, actor, in.photo_ids, c.id);
+    if (!photos) return fail(photos.error());
+    const std::string_view photo_stage = a_photo_stage(rule->action);
+    if (!photos->empty() && photo_stage.empty())
+      return fail(errors::invalid_field("photo_ids", "not-allowed", "此操作不能附带照片"));
     if (!rule->to.empty()) n.status = std::string(rule->to);
     const std::string_view a = rule->action;
 
@@ -596,9 +659,8 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
       step.data["deadline"] = *n.handle_deadline;
     } else if (a == "handle") {
       if (auto ok = need_text(in.note, "note", "请填写处置情况（2到500个字符）"); !ok) return ok;
-      json::array photos;
-      for (const std::string& ph : in.photo_ids) photos.emplace_back(ph);
-      step.data["photo_ids"] = std::move(photos);
+      if (photos->empty())
+        return fail(errors::invalid_field("photo_ids", "required", "请上传处置后的照片"));
       n.handling_minutes =
           cal->working_minutes_between(c.dispatched_at.value_or(c.clock_start), now);
     } else if (a == "verify") {
@@ -678,6 +740,10 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
       if (auto ok = need_text(in.note, "note", "请填写内容（2到500个字符）"); !ok) return ok;
     }
 
+    if (!photos->empty()) {
+      store::add_photos(conn, c.id, *photos, std::string(photo_stage), now);
+      step.data["photo_ids"] = json_strings(*photos);
+    }
     n.warning = deadline_info(*cal, n, now).warning;
     if (!store::update_case(conn, n, now)) return fail(stale(c));
     store::insert_event(conn, c.id, c.street_id,

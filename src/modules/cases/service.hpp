@@ -66,6 +66,9 @@ class CaseService {
   Result<CaseDetail> get(const auth::Actor& actor, std::int64_t id) const;
   Result<CaseDetail> act(const auth::Actor& actor, std::int64_t id, const ActionInput& input) const;
   Result<Page> list(const auth::Actor& actor, const ListQuery& query) const;
+  // A photo shown with a case the caller can see (404 otherwise).
+  Result<PhotoBytes> photo(const auth::Actor& actor, std::int64_t case_id,
+                           const std::string& file_id) const;
 
   // ---- supervision (督办) ----
   // One pass of the scheduler at `now`: marks every case with a running

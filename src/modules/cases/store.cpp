@@ -528,4 +528,35 @@ std::vector<CategoryCounts> stats_by_category(db::Conn& conn, const PathRange& r
   return out;
 }
 
+// ---- photos ----
+
+void add_photos(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& file_ids,
+                const std::string& stage, std::int64_t at) {
+  for (const std::string& id : file_ids) {
+    conn.exec(
+        "INSERT INTO case_photos (case_id, file_id, stage, at) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (case_id, file_id) DO NOTHING",
+        {case_id, id, stage, at});
+  }
+}
+
+std::vector<Photo> photos_of(db::Conn& conn, std::int64_t case_id) {
+  std::vector<Photo> out;
+  for (const db::Row& r :
+       conn.query("SELECT p.file_id, p.stage, f.mime, f.width, f.height, p.at FROM case_photos p "
+                  "JOIN files f ON f.id = p.file_id WHERE p.case_id = $1 ORDER BY p.at, p.file_id",
+                  {case_id})) {
+    out.push_back({r.text(0), r.text(1), r.text(2), static_cast<int>(r.i64(3)),
+                   static_cast<int>(r.i64(4)), r.i64(5)});
+  }
+  return out;
+}
+
+bool has_photo(db::Conn& conn, std::int64_t case_id, const std::string& file_id) {
+  return conn
+      .query_one("SELECT 1 FROM case_photos WHERE case_id = $1 AND file_id = $2",
+                 {case_id, file_id})
+      .has_value();
+}
+
 }  // namespace cg::cases::store

@@ -44,6 +44,13 @@ bool update_case(db::Conn& conn, const Case& c, std::int64_t now);
 void insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id, const Event& e);
 std::vector<Event> events_of(db::Conn& conn, std::int64_t case_id);
 
+// ---- photos ----
+// Attaches files to a case (a file already shown with the case stays once).
+void add_photos(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& file_ids,
+                const std::string& stage, std::int64_t at);
+std::vector<Photo> photos_of(db::Conn& conn, std::int64_t case_id);
+bool has_photo(db::Conn& conn, std::int64_t case_id, const std::string& file_id);
+
 void add_grams(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& grams);
 
 struct IdempotentHit {
