@@ -535,7 +535,7 @@ void add_photos(db::Conn& conn, std::int64_t case_id, const std::vector<std::str
   for (const std::string& id : file_ids) {
     conn.exec(
         "INSERT INTO case_photos (case_id, file_id, stage, at) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (case_id, file_id) DO NOTHING",
+        "ON CONFLICT (case_id, file_id, stage) DO NOTHING",
         {case_id, id, stage, at});
   }
 }

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { assertServerUp, cspViolations, launch, newPage } from '../lib/browser.js'
 import { GRID_WORKER, WORKER, apiGet, apiSend, loginApi, loginConsole } from '../lib/auth.js'
+import { PHOTO } from '../lib/photo.js'
 import { shot } from '../lib/screenshot.js'
 import { logSize, smsCodeAfter, smsCooldown, until } from '../lib/util.js'
 
@@ -60,6 +61,9 @@ test('the charging-pile story, from the resident\'s phone to 已办结 / 满意'
   await until(async () => (await phone.getByLabel('问题类别').inputValue()) === '公用设施 / 电动车充电桩', { message: 'the chosen category' })
   await phone.getByLabel('问题描述').fill(WORDS)
   await phone.locator('.van-cascader').waitFor({ state: 'hidden' })
+  // A photo from the phone goes with the report.
+  await phone.locator('[data-test=m-photo-input] input[type=file]').setInputFiles(PHOTO)
+  await until(async () => (await phone.locator('.m-photos .thumb').count()) === 1 && (await phone.locator('.m-photos .state').count()) === 0, { message: 'the photo uploaded' })
   await shot(phone, 'm-report')
   const posted = phone.waitForRequest((r) => r.url().endsWith('/api/v1/cases') && r.method() === 'POST')
   await phone.getByRole('button', { name: '提交' }).click()
@@ -105,7 +109,11 @@ test('the charging-pile story, from the resident\'s phone to 已办结 / 满意'
   await consoleAct(handler, '开始处置', '处置中')
   await consoleAct(handler, '处置反馈', '已处置', async (dialog) => {
     await dialog.getByLabel('说明').fill('已更换充电桩控制板，试充正常')
+    // The "after" photo is required; it uploads as soon as it is chosen.
+    await dialog.locator('[data-test=photo-input]').setInputFiles(PHOTO)
+    await until(async () => dialog.locator('[data-test=case-action-submit]').isEnabled(), { message: 'the photo uploaded' })
   })
+  await handler.locator('[data-test=case-photos] img').first().waitFor()
   assert.match(await handler.locator('[data-test=case-timeline]').innerText(), /已更换充电桩控制板/)
 
   // 4. The grid worker verifies on her phone from 我的任务.
@@ -115,6 +123,9 @@ test('the charging-pile story, from the resident\'s phone to 已办结 / 满意'
   await grid.locator('[role=article]', { hasText: number }).click()
   await grid.waitForURL(new RegExp(`/m/cases/${caseId}$`))
   await grid.locator('[data-test=m-case-status]', { hasText: '已处置' }).waitFor()
+  // Before and after: the resident's photo and the handler's.
+  await grid.locator('[data-test=m-case-photos] img').nth(1).waitFor()
+  assert.equal(await grid.locator('[data-test=m-case-photos] img').count(), 2)
   await grid.getByRole('button', { name: '核查' }).click()
   await grid.locator('[data-test=m-case-status]', { hasText: '已核查' }).waitFor()
 

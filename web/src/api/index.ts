@@ -24,6 +24,7 @@ import type {
   ResidentSummary,
   RoleName,
   StaffUser,
+  StoredFile,
   Tag,
 } from './types'
 
@@ -123,6 +124,11 @@ export const users = {
   list: (area?: number) => http.get<Page<StaffUser>>('/users', { area }),
   create: (body: { username: string; display_name: string; password: string; roles: { role: RoleName; area_id: number }[] }) =>
     http.post<StaffUser>('/users', body),
+}
+
+export const files = {
+  /** Sends the photo's bytes as they are; the server decides by content what it is. */
+  upload: (file: Blob) => http.raw<StoredFile>('POST', '/files', file, file.type || 'application/octet-stream'),
 }
 
 export const cases = {

@@ -254,8 +254,28 @@ export interface CaseDeadline {
   warning: 'none' | 'yellow' | 'red'
 }
 
+export interface StoredFile {
+  id: string
+  mime: string
+  size: number
+  width: number
+  height: number
+  created_at: number
+}
+
+export interface CasePhoto {
+  id: string
+  stage: 'report' | 'handle' | 'verify' | 'comment'
+  mime: string
+  width: number
+  height: number
+  at: number
+  url: string
+}
+
 export interface CaseDetail extends Case {
   timeline: CaseEvent[]
+  photos: CasePhoto[]
   deadline: CaseDeadline
   allowed_actions: CaseAction[]
 }
@@ -275,4 +295,5 @@ export interface CaseInput {
   category_id: number
   grid_id?: number
   address?: string
+  photo_ids?: string[]
 }

@@ -90,6 +90,11 @@ const en: Messages = {
     daysH: '{d} d {h} h', minutes: '{n} min', hours: '{n} h', hm: '{h} h {m} min', workdays: '{d} working days {h} h',
     stale: 'Someone else changed this case (now: {status}). It has been reloaded — please check and try again.',
     done: 'Done', working: 'in working time', back: 'Back to list',
+    photos: {
+      title: 'Photos', add: 'Add photo', hint: 'JPEG, PNG or WebP, up to 10 MB each', remove: 'Remove photo',
+      tooMany: 'At most {n} photos', uploading: 'Uploading…', none: 'No photos',
+      stage: { report: 'When reported', handle: 'After handling', verify: 'At verification', comment: 'Added' },
+    },
     fields: {
       handlerUser: 'Handler', handlerUnit: 'Handling unit', handlerUnitPh: 'Default for the category', deadline: 'Due by',
       reason: 'Reason', note: 'Note', passed: 'Result', pass: 'Passed', fail: 'Failed (rework)', rating: 'Satisfaction',

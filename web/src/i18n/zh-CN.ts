@@ -87,6 +87,11 @@ const zhCN = {
     daysH: '{d} 天 {h} 小时', minutes: '{n} 分钟', hours: '{n} 小时', hm: '{h} 小时 {m} 分', workdays: '{d} 个工作日 {h} 小时',
     stale: '工单已被他人更新（当前状态：{status}），已为您刷新，请确认后重试。',
     done: '操作成功', working: '按工作时间计算', back: '返回列表',
+    photos: {
+      title: '照片', add: '添加照片', hint: '支持 JPEG、PNG、WebP，每张不超过 10 MB', remove: '移除照片',
+      tooMany: '最多上传 {n} 张', uploading: '上传中…', none: '暂无照片',
+      stage: { report: '反映时', handle: '处置后', verify: '核查时', comment: '补充' },
+    },
     fields: {
       handlerUser: '处置人员', handlerUnit: '处置单位', handlerUnitPh: '默认按类别', deadline: '办结期限',
       reason: '理由', note: '说明', passed: '核查结果', pass: '通过', fail: '不通过（返工）', rating: '满意度',
