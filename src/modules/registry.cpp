@@ -5,6 +5,7 @@
 #include "modules/audit/module.hpp"
 #include "modules/auth/module.hpp"
 #include "modules/cases/module.hpp"
+#include "modules/open311/module.hpp"
 #include "modules/org/module.hpp"
 #include "modules/people/module.hpp"
 
@@ -17,6 +18,7 @@ std::vector<std::unique_ptr<Module>> make_modules(App& app) {
   modules.push_back(org::make_module(app));
   modules.push_back(people::make_module(app));
   modules.push_back(cases::make_module(app));
+  modules.push_back(open311::make_module(app, cases::service_of(*modules.back())));
   return modules;
 }
 
