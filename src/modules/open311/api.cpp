@@ -430,14 +430,11 @@ Result<http::Response> Open311Module::submit(http::Request& req, Format format) 
   if (!params) return fail(params.error());
   // The key first: a caller without one learns nothing about the rest.
   FormReader f(*params);
-  const std::string key = f.text("api_key", 100);
-  if (key.empty()) {
-    auto refused = service_.submit("", {}, req.remote_address, req.request_id);
-    return fail(refused.error());
-  }
+  auto client = service_.client_for_key(f.text("api_key", 100));
+  if (!client) return fail(client.error());
   auto input = read_submission(f);
   if (!input) return fail(input.error());
-  auto receipt = service_.submit(key, *input, req.remote_address, req.request_id);
+  auto receipt = service_.submit(*client, *input, req.remote_address, req.request_id);
   if (!receipt) return fail(receipt.error());
   return answer(format, 200, "service_requests",
                 json::array{json::object{{"service_request_id", std::to_string(receipt->case_id)},

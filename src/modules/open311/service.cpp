@@ -378,18 +378,22 @@ Result<std::int64_t> Open311Service::grid_for(const Client& client, const Submis
   });
 }
 
-Result<Receipt> Open311Service::submit(const std::string& api_key, const Submission& in,
-                                       const std::string& address,
-                                       const std::string& request_id) const {
+Result<Client> Open311Service::client_for_key(const std::string& api_key) const {
   if (api_key.empty()) return fail(key_refused("缺少 api_key 参数"));
   const std::string hash = key_hash(api_key);
   auto client =
       app_.db->read([&](db::Conn& conn) { return store::client_by_key_hash(conn, hash); });
   if (!client) return fail(key_refused("api_key 无效"));
   if (client->revoked) return fail(key_refused("api_key 已被吊销"));
+  return std::move(*client);
+}
+
+Result<Receipt> Open311Service::submit(const Client& client, const Submission& in,
+                                       const std::string& address,
+                                       const std::string& request_id) const {
   auto service = this->service(in.service_code);
   if (!service) return fail(service.error());
-  auto grid = grid_for(*client, in);
+  auto grid = grid_for(client, in);
   if (!grid) return fail(grid.error());
 
   cases::NewCase c;
@@ -405,13 +409,13 @@ Result<Receipt> Open311Service::submit(const std::string& api_key, const Submiss
   c.priority = in.priority.value_or("normal");
   if (!in.reporter_name.empty()) c.reporter_name = in.reporter_name;
   if (!in.reporter_phone.empty()) c.reporter_phone = in.reporter_phone;
-  const auth::Actor program = program_actor(*client, address, request_id);
+  const auth::Actor program = program_actor(client, address, request_id);
   auto created = cases_.create_for_program(program, c);
   if (!created) return fail(created.error());
 
   Receipt receipt{created->detail.item.id, random_hex(16), service->notice};
   app_.db->write([&](db::Conn& conn) {
-    store::insert_token(conn, receipt.token, receipt.case_id, client->id, now());
+    store::insert_token(conn, receipt.token, receipt.case_id, client.id, now());
   });
   return receipt;
 }

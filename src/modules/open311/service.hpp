@@ -51,9 +51,11 @@ class Open311Service {
   Result<std::int64_t> token(const std::string& token) const;
 
   // ---- filing by a client program ----
-  // `api_key` as sent; `address`/`request_id` of the HTTP request, for the audit log.
-  Result<Receipt> submit(const std::string& api_key, const Submission& input,
-                         const std::string& address, const std::string& request_id) const;
+  // The client holding `api_key`; 403 when it is missing, unknown or revoked.
+  Result<Client> client_for_key(const std::string& api_key) const;
+  // `address`/`request_id` of the HTTP request, for the audit log.
+  Result<Receipt> submit(const Client& client, const Submission& input, const std::string& address,
+                         const std::string& request_id) const;
 
   // ---- keys (admin API) ----
   Result<IssuedKey> issue(const auth::Actor& actor, const NewClient& input) const;
