@@ -11,8 +11,10 @@
 #include <string>
 
 #include "app/app.hpp"
+#include "core/pii.hpp"
 #include "db/db.hpp"
 #include "modules/cases/service.hpp"
+#include "modules/open311/service.hpp"
 #include "support/json_schema.hpp"
 #include "support/test_app.hpp"
 #include "support/xml_tree.hpp"
@@ -205,6 +207,25 @@ TEST(Open311Schemas, TheCheckerCatchesWhatTheSchemasForbid) {
               json::parse(
                   R"([{"service_code": "SR01", "service_name": "x", "metadata": "yes", "type": "realtime"}])"))
           .empty());
+}
+
+// ---- masking numbers in free text ------------------------------------------------------------
+
+TEST(Open311Masking, PhonesAndIdNumbersInTextAreMaskedAndOtherNumbersKept) {
+  using open311::mask_numbers_in_text;
+  EXPECT_EQ(mask_numbers_in_text("电话13812345678"), "电话138****5678");
+  EXPECT_EQ(mask_numbers_in_text("13812345678"), mask_phone("13812345678"));
+  EXPECT_EQ(mask_numbers_in_text("320602199001011234"), mask_id_number("320602199001011234"));
+  EXPECT_EQ(mask_numbers_in_text("打 138 1234 5678 或 138-1234-5678"),
+            "打 138 **** 5678 或 138-****-5678");
+  EXPECT_EQ(mask_numbers_in_text("+86 13812345678"), "+86 138****5678");
+  EXPECT_EQ(mask_numbers_in_text("+8613812345678"), "+86138****5678");
+  EXPECT_EQ(mask_numbers_in_text("13812345678 2号楼"), "138****5678 2号楼");
+  EXPECT_EQ(mask_numbers_in_text("身份证32060219900101123X。"), "身份证320602********123X。");
+  EXPECT_EQ(mask_numbers_in_text("老证320602900101123"), "老证320602*****1123");
+  // Dates, room numbers, counts and short numbers are not personal data.
+  for (const char* kept : {"2026-11-23 14:30", "3幢2单元101室", "共1200户", "12345", "0513-12345"})
+    EXPECT_EQ(mask_numbers_in_text(kept), kept);
 }
 
 // ---- discovery, services, service definitions -------------------------------------------
@@ -645,7 +666,7 @@ TEST_F(Open311Test, PersonalDataIsNeverExposed) {
   }
   auto one = get_json("/open311/v2/requests/" + id + ".json", "requests.json").as_array().at(0);
   EXPECT_EQ(one.at("description"),
-            "我家门口垃圾没人清，电话 138****5678，身份证320602********1234");
+            "我家门口垃圾没人清，电话 138 **** 5678，身份证320602********1234");
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 #include <set>
 
 #include "app/app.hpp"
-#include "core/pii.hpp"
 #include "core/text.hpp"
 #include "db/db.hpp"
 #include "modules/audit/model.hpp"
@@ -203,12 +202,28 @@ bool digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// A mobile number, possibly with the 86 country code, or an ID number: masked; else nullopt.
-std::optional<std::string> masked_number(const std::string& digits) {
-  if (digits.size() == 11 && digits[0] == '1') return mask_phone(digits);
-  if (digits.size() == 13 && digits.starts_with("861")) return "86" + mask_phone(digits.substr(2));
-  if (digits.size() == 18 || digits.size() == 15) return mask_id_number(digits);
+// How many leading and trailing characters of a digit sequence stay visible
+// when it is a mobile number (possibly with the 86 country code) or an ID
+// number — the same as mask_phone and mask_id_number show; nullopt otherwise.
+std::optional<std::pair<std::size_t, std::size_t>> visible_ends(const std::string& digits) {
+  if (digits.size() == 11 && digits[0] == '1') return std::pair{3, 4};
+  if (digits.size() == 13 && digits.starts_with("861")) return std::pair{5, 4};
+  if (digits.size() == 18 || digits.size() == 15) return std::pair{6, 4};
   return std::nullopt;
+}
+
+// `text` with its digits (and an ID's X) between the visible ends starred;
+// spaces and dashes between the groups stay where they were.
+std::string star_middle(std::string_view text, std::size_t count,
+                        std::pair<std::size_t, std::size_t> ends) {
+  std::string out;
+  std::size_t k = 0;
+  for (char c : text) {
+    const bool separator = c == ' ' || c == '-';
+    out += !separator && k >= ends.first && k + ends.second < count ? '*' : c;
+    if (!separator) ++k;
+  }
+  return out;
 }
 
 }  // namespace
@@ -239,15 +254,16 @@ std::string mask_numbers_in_text(std::string_view t) {
     }
     std::string joined;
     for (auto [b, e] : groups) joined += t.substr(b, e - b);
-    if (auto whole = masked_number(joined)) {
-      out += *whole;
+    if (auto ends = visible_ends(joined)) {
+      out += star_middle(t.substr(i, j - i), joined.size(), *ends);
     } else {
       // Not one number as a whole: mask each group that is one on its own.
       std::size_t at = i;
       for (auto [b, e] : groups) {
         out += t.substr(at, b - at);
         const std::string part(t.substr(b, e - b));
-        out += masked_number(part).value_or(part);
+        const auto part_ends = visible_ends(part);
+        out += part_ends ? star_middle(part, part.size(), *part_ends) : part;
         at = e;
       }
     }
