@@ -175,6 +175,8 @@ class FormReader : public http::FieldErrors {
     return n;
   }
 
+  bool sent(const std::string& name) const { return params_.count(name) > 0; }
+
   // Every parameter nobody asked for is an error, so a misspelt one is not silently lost.
   Status finish() {
     for (const auto& [name, value] : params_) {
@@ -218,9 +220,10 @@ Result<Submission> read_submission(FormReader& f) {
   // use for them and keeps no personal data it does not need.
   for (const char* unused : {"jurisdiction_id", "email", "device_id", "account_id", "media_url"})
     f.text(unused, 200);
-  if (s.lat.has_value() != s.lng.has_value())
-    f.add_error(s.lat ? "long" : "lat", "required", "经纬度（lat、long）需同时提供");
-  if (!s.lat && s.address.empty() && !s.building_id)
+  // Judged on what was sent, so a malformed lat is one error, not three.
+  if (f.sent("lat") != f.sent("long"))
+    f.add_error(f.sent("lat") ? "long" : "lat", "required", "经纬度（lat、long）需同时提供");
+  if (!f.sent("lat") && !f.sent("long") && !f.sent("address_string") && !f.sent("address_id"))
     f.add_error("lat", "required", "请提供位置：经纬度（lat、long）、address_string 或 address_id");
   if (auto ok = f.finish(); !ok) return fail(ok.error());
   return s;
