@@ -667,6 +667,23 @@ TEST_F(Open311Test, PersonalDataIsNeverExposed) {
   auto one = get_json("/open311/v2/requests/" + id + ".json", "requests.json").as_array().at(0);
   EXPECT_EQ(one.at("description"),
             "我家门口垃圾没人清，电话 138 **** 5678，身份证320602********1234");
+
+  // A request about a person's own affairs (民生求助 → 困难帮扶) is published
+  // without its text or location; staff still see everything.
+  Params help = at_grid1(key, "MS01");
+  help[5].second = "独居老人家中断粮，需要帮扶";
+  const std::string help_id = filed_id(post(help));
+  auto shown =
+      get_json("/open311/v2/requests/" + help_id + ".json?extensions=true", "requests.json")
+          .as_array()
+          .at(0);
+  EXPECT_EQ(shown.at("description"), "涉及个人事务，内容不公开");
+  EXPECT_TRUE(shown.at("address").is_null());
+  EXPECT_TRUE(shown.at("lat").is_null());
+  EXPECT_EQ(shown.at("status"), "open");
+  EXPECT_EQ(anon.get("/open311/v2/requests.xml").body.find("独居老人家中断粮"), std::string::npos);
+  EXPECT_EQ(str(app.as("bachang_worker").get("/api/v1/cases/" + help_id).json().at("description")),
+            "独居老人家中断粮，需要帮扶");
 }
 
 }  // namespace

@@ -141,19 +141,35 @@ std::string status_notes(const cases::Case& c, const std::vector<cases::Event>& 
   return feedback.empty() ? "已结案" : "已结案：" + feedback;
 }
 
+// Categories about a person's own affairs (民生求助, 政策咨询, 邻里纠纷 and
+// their children): a public feed listing "低保申请 at 3幢2单元" would expose a
+// household, so such requests are published without text or location.
+constexpr std::string_view kPersonalGroups[] = {"MS", "ZC", "LL"};
+
+bool is_personal(const cases::Category& c, const std::map<std::int64_t, cases::Category>& cats) {
+  const auto personal = [](const std::string& code) {
+    return std::ranges::find(kPersonalGroups, code) != std::end(kPersonalGroups);
+  };
+  if (personal(c.code)) return true;
+  auto parent = c.parent_id ? cats.find(*c.parent_id) : cats.end();
+  return parent != cats.end() && personal(parent->second.code);
+}
+
 std::string notice_of(const cases::Category& c) {
   return fmt::format("受理时限{}个工作小时，办理时限{}个{}", c.accept_hours, c.handle_limit,
                      c.handle_unit == "days" ? "工作日" : "工作小时");
 }
 
-ServiceRequest public_view(const cases::Case& c, const cases::Category& cat,
+// `personal`: see kPersonalGroups; only the status and the times are shown.
+ServiceRequest public_view(const cases::Case& c, const cases::Category& cat, bool personal,
                            const std::vector<cases::Event>& events, bool extensions) {
   ServiceRequest r;
   r.id = c.id;
   r.number = c.number;
   r.case_status = c.status;
   r.status = is_closed(c.status) ? "closed" : "open";
-  r.status_notes = status_notes(c, events);
+  r.status_notes =
+      personal ? std::string(is_closed(c.status) ? "已办结" : "办理中") : status_notes(c, events);
   r.service_code = cat.code;
   r.service_name = cat.name;
   r.description = mask_numbers_in_text(c.description.empty() ? c.title : c.description);
@@ -167,10 +183,15 @@ ServiceRequest public_view(const cases::Case& c, const cases::Category& cat,
   r.lat = c.lat;
   r.lng = c.lng;
   r.grid_name = c.grid_name;
+  if (personal) {
+    r.description = "涉及个人事务，内容不公开";
+    r.address.clear();
+    r.address_id = r.lat = r.lng = std::nullopt;
+  }
   if (extensions) {
     for (const cases::Event& e : events) {
       r.timeline.push_back({e.at, e.action, std::string(action_name(e.action)), e.to_status, e.role,
-                            public_note(e)});
+                            personal ? "" : public_note(e)});
     }
   }
   return r;
@@ -193,7 +214,7 @@ std::optional<ServiceRequest> read_request(db::Conn& conn,
   // Events are read only when something shown depends on them.
   const bool need_events = extensions || c->status == "rejected" || c->status == "closed";
   const auto events = need_events ? cases::store::events_of(conn, id) : std::vector<cases::Event>{};
-  return public_view(*c, cat->second, events, extensions);
+  return public_view(*c, cat->second, is_personal(cat->second, cats), events, extensions);
 }
 
 // ---- masking -----------------------------------------------------------------------
@@ -284,24 +305,25 @@ std::chrono::minutes Open311Service::utc_offset() const {
 
 std::vector<Service> Open311Service::services() const {
   return app_.db->read([&](db::Conn& conn) {
-    const auto cats = cases::store::categories(conn);
-    std::map<std::int64_t, const cases::Category*> by_id;
+    const auto cats = categories_by_id(conn);
     std::set<std::int64_t> parents;
-    for (const cases::Category& c : cats) {
-      by_id[c.id] = &c;
+    for (const auto& [id, c] : cats) {
       if (c.parent_id) parents.insert(*c.parent_id);
     }
     // Leaves are what people report; a top category with no children is one too.
     std::vector<Service> out;
-    for (const cases::Category& c : cats) {
+    for (const auto& [id, c] : cats) {
       if (parents.count(c.id)) continue;
       Service s;
       s.category_id = c.id;
       s.code = c.code;
       s.name = c.name;
-      s.group = c.parent_id && by_id.count(*c.parent_id) ? by_id[*c.parent_id]->name : c.name;
-      s.description = fmt::format("{}：{}（处置单位：{}）", s.group, c.name,
-                                  c.handler_unit.empty() ? "社区" : c.handler_unit);
+      auto parent = c.parent_id ? cats.find(*c.parent_id) : cats.end();
+      s.group = parent != cats.end() ? parent->second.name : c.name;
+      s.description =
+          fmt::format("{}：{}（处置单位：{}）{}", s.group, c.name,
+                      c.handler_unit.empty() ? "社区" : c.handler_unit,
+                      is_personal(c, cats) ? "。涉及个人事务，查询结果不公开内容和位置" : "");
       s.keywords = s.group == c.name ? c.name : fmt::format("{},{}", s.group, c.name);
       s.notice = notice_of(c);
       out.push_back(std::move(s));
