@@ -73,7 +73,9 @@ std::string base_url(const http::Request& req, const App& app) {
 
 // ---- reading parameters ---------------------------------------------------------------
 
-std::optional<std::string> hex_decode_form(std::string_view s) {
+// Form decoding (application/x-www-form-urlencoded): '+' is a space, %XX a
+// byte; nullopt for a broken escape.
+std::optional<std::string> percent_decode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
@@ -115,8 +117,8 @@ Result<std::multimap<std::string, std::string>> form_params(const http::Request&
       body = amp == std::string_view::npos ? "" : body.substr(amp + 1);
       if (pair.empty()) continue;
       const auto eq = pair.find('=');
-      auto key = hex_decode_form(pair.substr(0, eq));
-      auto value = hex_decode_form(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+      auto key = percent_decode(pair.substr(0, eq));
+      auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
       if (!key || !value)
         return fail(errors::invalid_field("body", "format", "表单编码有误（百分号转义无效）"));
       out.emplace(std::move(*key), std::move(*value));
