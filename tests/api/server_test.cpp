@@ -249,6 +249,25 @@ TEST_F(Server, OpenApiSchemasDescribeRealResponses) {
   expect_conforms(doc, schema_of("/api/v1/calendar", "get", "200"),
                   c.get("/api/v1/calendar?year=2026").json(), "calendar");
 
+  // Open311 lives outside /api/v1 but is documented the same way: its public
+  // answers and the key admin API match their schemas too.
+  auto anonymous = app_->client();
+  expect_conforms(doc, schema_of("/open311/v2/services.json", "get", "200"),
+                  anonymous.get("/open311/v2/services.json").json(), "open311 services");
+  expect_conforms(doc, schema_of("/open311/v2/requests.json", "get", "200"),
+                  anonymous.get("/open311/v2/requests.json?extensions=true").json(),
+                  "open311 requests");
+  expect_conforms(doc, schema_of("/open311/v2/discovery.json", "get", "200"),
+                  anonymous.get("/open311/v2/discovery.json").json(), "open311 discovery");
+  auto admin = app_->as("street_admin");
+  auto issued =
+      admin.post("/api/v1/open311/clients", {{"name", "城市App"}, {"area_id", w.bachang}});
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  expect_conforms(doc, schema_of("/api/v1/open311/clients", "post", "201"), issued.json(),
+                  "open311 client");
+  expect_conforms(doc, schema_of("/api/v1/open311/clients", "get", "200"),
+                  admin.get("/api/v1/open311/clients").json(), "open311 clients");
+
   auto problem = c.get("/api/v1/residents?limit=abc");
   expect_conforms(doc, doc.at("components").at("schemas").at("Problem"), problem.json(), "Problem");
 }

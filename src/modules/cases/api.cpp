@@ -301,6 +301,7 @@ class CasesModule : public Module {
   ~CasesModule() override = default;
   std::string_view name() const override { return "cases"; }
   void add_routes(http::Router& router) override;
+  CaseService& service() { return service_; }
 
  private:
   using Body = api::Reply (CasesModule::*)(http::Request&, const auth::Actor&);
@@ -527,6 +528,10 @@ api::Reply CasesModule::stats(http::Request& req, const auth::Actor& actor) {
 
 std::unique_ptr<Module> make_module(App& app) {
   return std::make_unique<CasesModule>(app);
+}
+
+CaseService& service_of(Module& cases_module) {
+  return static_cast<CasesModule&>(cases_module).service();
 }
 
 }  // namespace cg::cases

@@ -63,6 +63,12 @@ class CaseService {
   // same key with another body is 422 "idempotency-key-reused".
   Result<Created> create(const auth::Actor& actor, const NewCase& input,
                          const std::string& idempotency_key, const std::string& body) const;
+  // Files a case for a program that reports on people's behalf (an Open311
+  // client, see modules/open311) whose right to file into `input.grid_id` its
+  // own module has already checked: as create() without the staff role check.
+  // The program (user_id 0, kind naming it) is the timeline's and the audit
+  // log's actor and the recorded role.
+  Result<Created> create_for_program(const auth::Actor& program, const NewCase& input) const;
   Result<CaseDetail> get(const auth::Actor& actor, std::int64_t id) const;
   Result<CaseDetail> act(const auth::Actor& actor, std::int64_t id, const ActionInput& input) const;
   Result<Page> list(const auth::Actor& actor, const ListQuery& query) const;
@@ -91,6 +97,10 @@ class CaseService {
 
  private:
   Result<CaseDetail> detail(db::Conn& conn, const auth::Actor& actor, Case c) const;
+  // create() and create_for_program(); `vouched`: the caller's module checked the grid.
+  Result<Created> file(const auth::Actor& actor, const NewCase& input,
+                       const std::string& idempotency_key, const std::string& body,
+                       bool vouched) const;
   void rebuild_calendar() const;
 
   App& app_;
