@@ -14,6 +14,7 @@
 #include "modules/audit/model.hpp"
 #include "modules/auth/service.hpp"
 #include "modules/files/service.hpp"
+#include "modules/notify/service.hpp"
 #include "modules/org/service.hpp"
 
 namespace cg {
@@ -86,11 +87,19 @@ std::unique_ptr<App> open_app(const Config& config) {
   app->auth = std::make_unique<auth::AuthService>(*app->db, *app->pii, *app->audit, *app->org);
   app->files = std::make_unique<files::FileStore>(*app->db,
                                                   std::filesystem::path(config.data_dir) / "files");
+  app->notify = std::make_unique<notify::Notifier>(*app->db);
   app->modules = make_modules(*app);
   for (auto& module : app->modules) module->add_routes(app->router);
   add_openapi_route(app->router);
   db::Database* database = app->db.get();
   app->metrics.add_source([database] { return pool_metrics(*database); });
+  notify::Notifier* notifier = app->notify.get();
+  app->metrics.add_source([notifier] {
+    return fmt::format(
+        "# HELP civicgrid_event_streams Open live-notification streams.\n"
+        "# TYPE civicgrid_event_streams gauge\ncivicgrid_event_streams {}\n",
+        notifier->open_streams());
+  });
   return app;
 }
 

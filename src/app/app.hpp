@@ -34,6 +34,9 @@ class OrgService;
 namespace files {
 class FileStore;
 }
+namespace notify {
+class Notifier;
+}
 
 class App {
  public:
@@ -45,6 +48,7 @@ class App {
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<org::OrgService> org;
   std::unique_ptr<files::FileStore> files;
+  std::unique_ptr<notify::Notifier> notify;
   std::vector<std::unique_ptr<Module>> modules;
   http::Router router;
   http::Metrics metrics;

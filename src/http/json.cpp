@@ -248,6 +248,25 @@ std::optional<std::vector<std::string>> Fields::text_list(std::string_view name,
   return out;
 }
 
+std::optional<std::vector<std::int64_t>> Fields::id_list(std::string_view name, Need need,
+                                                         std::size_t max_items) {
+  const json::value* v = lookup(name, need);
+  if (!v) return std::nullopt;
+  if (!v->is_array() || v->as_array().size() > max_items) {
+    add_error(std::string(name), "type", fmt::format("应为不超过{}个编号的数组", max_items));
+    return std::nullopt;
+  }
+  std::vector<std::int64_t> out;
+  for (const json::value& item : v->as_array()) {
+    if (!item.is_int64() || item.as_int64() < 1) {
+      add_error(std::string(name), "type", "每项应为正整数编号");
+      return std::nullopt;
+    }
+    out.push_back(item.as_int64());
+  }
+  return out;
+}
+
 const json::value* Fields::raw(std::string_view name, Need need) {
   return lookup(name, need);
 }

@@ -73,6 +73,9 @@ class Fields : public FieldErrors {
   std::optional<std::string> date(std::string_view name, Need need);
   std::optional<std::vector<std::string>> text_list(std::string_view name, Need need,
                                                     std::size_t max_items, std::size_t max_chars);
+  // Positive integer ids.
+  std::optional<std::vector<std::int64_t>> id_list(std::string_view name, Need need,
+                                                   std::size_t max_items);
   // A raw JSON value (e.g. GeoJSON), only checked for presence.
   const json::value* raw(std::string_view name, Need need);
 

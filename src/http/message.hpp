@@ -2,7 +2,9 @@
 // (Boost.Beast stays inside http/server.cpp.)
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,13 +34,30 @@ struct Request {
   const std::string& param(const std::string& name) const { return params.at(name); }
 };
 
+// The body of a response that stays open to send server-sent events
+// (text/event-stream), for pages that update live. The handler answers at
+// once with one of these; after writing the headers the server calls start()
+// with a sink that the source may call from any thread, any number of times,
+// to send bytes (complete "event:"/"data:" frames); the sink returns false
+// once the connection is gone. The server calls stop() exactly once when the
+// connection ends (client gone, write failed, server stopping); after that the
+// sink ignores what it is given. The server itself sends a comment line every
+// few seconds, which is how a vanished client is noticed.
+class EventSource {
+ public:
+  using Sink = std::function<bool(std::string bytes)>;
+  virtual ~EventSource() = default;
+  virtual void start(Sink sink) = 0;
+  virtual void stop() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  // A file to send instead of body (static assets); body stays empty.
-  std::string file_path;
+  // Set for an event stream; body is then ignored.
+  std::shared_ptr<EventSource> events;
 
   Response& set_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

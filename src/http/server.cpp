@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <deque>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -93,6 +94,20 @@ bhttp::response<bhttp::string_body> to_beast(Response&& res, unsigned version, b
   return out;
 }
 
+// The headers of an event stream: chunked, never cached or buffered by a
+// proxy, and the connection closes when the stream ends.
+bhttp::response<bhttp::empty_body> event_stream_header(Response& res, unsigned version) {
+  bhttp::response<bhttp::empty_body> out{static_cast<bhttp::status>(res.status), version};
+  out.set(bhttp::field::server, "CivicGrid");
+  out.set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
+  out.set(bhttp::field::cache_control, "no-cache");
+  out.set("X-Accel-Buffering", "no");
+  for (auto& [name, value] : res.headers) out.insert(name, value);
+  out.keep_alive(false);
+  out.chunked(true);
+  return out;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -138,6 +153,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   // is being handled (that one finishes and then closes).
   void close_if_idle() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->events_) return self->end_events();
       if (!self->busy_) {
         beast::error_code ec;
         self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -176,6 +192,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
       Response res = self->server_.handler(*req);
       asio::post(self->stream_.get_executor(),
                  [self, res = std::move(res), version, keep_alive, head]() mutable {
+                   if (res.events && !head && !self->server_.stopping)
+                     return self->start_events(std::move(res), version);
                    bool keep = keep_alive && !self->server_.stopping;
                    self->write(to_beast(std::move(res), version, keep, head));
                  });
@@ -210,6 +228,73 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  // ---- event streams: the headers, then chunks from the source's sink and
+  // the heartbeat, written one at a time in order, until either side ends.
+
+  void start_events(Response&& res, unsigned version) {
+    events_ = res.events;
+    auto header =
+        std::make_shared<bhttp::response<bhttp::empty_body>>(event_stream_header(res, version));
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*header);
+    stream_.expires_after(server_.options.write_timeout);
+    bhttp::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), header, serializer](beast::error_code ec, std::size_t) {
+          self->busy_ = false;
+          if (ec) return self->end_events();
+          std::weak_ptr<Session> weak = self;
+          self->events_->start([weak](std::string bytes) {
+            auto s = weak.lock();
+            if (!s || s->events_ended_) return false;
+            asio::post(s->stream_.get_executor(), [s, bytes = std::move(bytes)]() mutable {
+              s->send_event(std::move(bytes));
+            });
+            return true;
+          });
+          self->heartbeat();
+        });
+  }
+
+  void heartbeat() {
+    heartbeat_.expires_after(server_.options.event_heartbeat);
+    heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->events_ended_) return;
+      self->send_event(": keep-alive\n\n");
+      self->heartbeat();
+    });
+  }
+
+  void send_event(std::string bytes) {
+    if (events_ended_) return;
+    outbox_.push_back(std::move(bytes));
+    if (!writing_) write_next_event();
+  }
+
+  void write_next_event() {
+    if (outbox_.empty() || events_ended_) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    auto bytes = std::make_shared<std::string>(std::move(outbox_.front()));
+    outbox_.pop_front();
+    stream_.expires_after(server_.options.write_timeout);
+    asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*bytes)),
+                      [self = shared_from_this(), bytes](beast::error_code ec, std::size_t) {
+                        if (ec) return self->end_events();
+                        self->write_next_event();
+                      });
+  }
+
+  void end_events() {
+    if (events_ended_) return;
+    events_ended_ = true;
+    heartbeat_.cancel();
+    outbox_.clear();
+    if (events_) events_->stop();
+    close();
+  }
+
   Impl& server_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -217,6 +302,12 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   bool busy_ = false;
   bool first_ = true;
+  // Event streams only.
+  std::shared_ptr<EventSource> events_;
+  asio::steady_timer heartbeat_{stream_.get_executor()};
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  bool events_ended_ = false;
 };
 
 void Server::Impl::accept() {

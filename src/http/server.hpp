@@ -26,6 +26,9 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds idle_timeout{75};
+  // A comment line on every open event stream this often, so proxies keep
+  // it open and a vanished client is noticed by the failed write.
+  std::chrono::milliseconds event_heartbeat{20'000};
 };
 
 class Server {

@@ -6,6 +6,7 @@
 #include "modules/auth/module.hpp"
 #include "modules/cases/module.hpp"
 #include "modules/files/module.hpp"
+#include "modules/notify/module.hpp"
 #include "modules/open311/module.hpp"
 #include "modules/org/module.hpp"
 #include "modules/people/module.hpp"
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<Module>> make_modules(App& app) {
   modules.push_back(org::make_module(app));
   modules.push_back(people::make_module(app));
   modules.push_back(files::make_module(app));
+  modules.push_back(notify::make_module(app));
   modules.push_back(cases::make_module(app));
   modules.push_back(open311::make_module(app, cases::service_of(*modules.back())));
   return modules;

@@ -14,8 +14,10 @@
 #include "core/text.hpp"
 #include "db/db.hpp"
 #include "modules/audit/model.hpp"
+#include "modules/cases/notices.hpp"
 #include "modules/cases/store.hpp"
 #include "modules/files/service.hpp"
+#include "modules/notify/service.hpp"
 #include "modules/org/service.hpp"
 
 namespace cg::cases {
@@ -372,8 +374,10 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
   const auto cal = calendar();
   const std::string owner = fmt::format("u{}", p.user_id);
   const std::string hash = body_hash(body);
+  std::vector<notify::Notice> told;
 
   auto run = [&](db::Conn& conn) -> Result<std::pair<std::int64_t, bool>> {
+    told.clear();
     if (!idempotency_key.empty()) {
       if (auto hit = store::find_idempotency(conn, owner, idempotency_key)) {
         if (hit->body_hash != hash) {
@@ -451,6 +455,9 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
     if (!idempotency_key.empty())
       store::insert_idempotency(conn, owner, idempotency_key, hash, c.id, now);
     app_.audit->record(conn, actor, audit_entry("create", c, "number=" + c.number, role));
+    // Residents and client programs report from outside: the grid hears of it.
+    told = app_.notify->record(
+        conn, notices_for_report(conn, c, resident || vouched, user_or_none(p)), now);
     return std::pair{c.id, true};
   };
 
@@ -464,6 +471,7 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
     }
   }();
   if (!made) return fail(made.error());
+  app_.notify->publish(told);
   auto detail = app_.db->read([&](db::Conn& conn) -> Result<CaseDetail> {
     auto c = store::find_case(conn, made->first);
     if (!c) return fail(not_visible());
@@ -605,6 +613,7 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
   if (!rule) return fail(errors::invalid_field("action", "enum", "未知的操作"));
   const auto cal = calendar();
   const auth::Principal& p = actor.who;
+  std::vector<notify::Notice> told;
   auto done = app_.db->write([&](db::Conn& conn) -> Status {
     auto found = store::find_case(conn, id);
     if (!found || !can_view(p, *found)) return fail(not_visible());
@@ -762,6 +771,7 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
     store::insert_event(conn, c.id, c.street_id,
                         {0, now, user_or_none(p), actor_name(p), s.role, std::string(a), c.status,
                          n.status, step.note, json::serialize(step.data)});
+    told = app_.notify->record(conn, notices_for_action(conn, a, c, n, user_or_none(p)), now);
     app_.audit->record(
         conn, actor,
         audit_entry(std::string(a), c,
@@ -769,6 +779,7 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
     return {};
   });
   if (!done) return fail(done.error());
+  app_.notify->publish(told);
   // The caller saw the case when acting; a return may have taken it out of
   // their sight since, but they still get the result of what they did.
   return app_.db->read([&](db::Conn& conn) -> Result<CaseDetail> {
@@ -792,7 +803,13 @@ std::string_view level_title(std::string_view level) {
 SupervisionReport CaseService::run_supervision_once(std::int64_t now) const {
   const auto cal = calendar();
   const auth::Actor system = auth::system_actor();
-  return app_.db->write([&](db::Conn& conn) {
+  std::vector<notify::Notice> told;
+  auto tell = [&](db::Conn& conn, const Case& c, std::string_view level) {
+    auto recorded = app_.notify->record(conn, notices_for_overdue(conn, c, level), now);
+    told.insert(told.end(), recorded.begin(), recorded.end());
+  };
+  SupervisionReport done = app_.db->write([&](db::Conn& conn) {
+    told.clear();
     SupervisionReport report;
     report.cleared += store::clear_stale_warnings(conn);
     for (const Case& c : store::running_cases(conn)) {
@@ -820,20 +837,25 @@ SupervisionReport CaseService::run_supervision_once(std::int64_t now) const {
             audit_entry("escalate", c,
                         fmt::format("auto; {}→{}; version={}", c.level, n.level, c.version + 1),
                         "system"));
+        tell(conn, n, n.level);
         ++report.escalated;
         if (c.warning != "red") ++report.red;
       } else if (d.warning != c.warning) {
         store::set_warning(conn, c.id, d.warning);
-        if (d.warning == "red")
+        if (d.warning == "red") {
+          tell(conn, c, c.level);  // overdue at the street: nobody above to escalate to
           ++report.red;
-        else if (d.warning == "yellow")
+        } else if (d.warning == "yellow") {
           ++report.yellow;
-        else
+        } else {
           ++report.cleared;
+        }
       }
     }
     return report;
   });
+  app_.notify->publish(told);
+  return done;
 }
 
 Result<Board> CaseService::board(const auth::Actor& actor) const {

@@ -559,4 +559,26 @@ bool has_photo(db::Conn& conn, std::int64_t case_id, const std::string& file_id)
       .has_value();
 }
 
+std::vector<std::int64_t> users_over(db::Conn& conn, const std::string& path,
+                                     const std::vector<std::string>& roles) {
+  // The area itself and its ancestors are the prefixes of its path ending at a '/'.
+  db::ParamList p;
+  std::string paths, wanted;
+  for (std::size_t i = 1; i < path.size(); ++i) {
+    if (path[i] != '/') continue;
+    paths += (paths.empty() ? "" : ", ") + p.add(path.substr(0, i + 1));
+  }
+  for (const std::string& role : roles) wanted += (wanted.empty() ? "" : ", ") + p.add(role);
+  if (paths.empty() || wanted.empty()) return {};
+  std::vector<std::int64_t> out;
+  for (const db::Row& r : conn.query(
+           "SELECT DISTINCT g.user_id FROM role_grants g JOIN areas a ON a.id = g.area_id "
+           "JOIN users u ON u.id = g.user_id WHERE a.path IN (" +
+               paths + ") AND g.role IN (" + wanted + ") AND u.disabled = 0 ORDER BY g.user_id",
+           p.span())) {
+    out.push_back(r.i64(0));
+  }
+  return out;
+}
+
 }  // namespace cg::cases::store

@@ -112,6 +112,9 @@ struct UserBrief {
 std::optional<UserBrief> find_user(db::Conn& conn, std::int64_t id);
 // Area paths on which the user holds any role.
 std::vector<std::string> grant_paths(db::Conn& conn, std::int64_t user_id);
+// Users holding one of `roles` on the area at `path` or an area above it.
+std::vector<std::int64_t> users_over(db::Conn& conn, const std::string& path,
+                                     const std::vector<std::string>& roles);
 // The grid of a building, when it exists.
 std::optional<std::int64_t> grid_of_building(db::Conn& conn, std::int64_t building_id);
 // Grid ids with their street, for the demo generator.
