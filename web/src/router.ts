@@ -1,12 +1,15 @@
 // Routes. Console and mobile pages are lazy chunks so each side loads only its own UI kit.
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 import { session } from '@/stores/session'
+import type { RoleName } from '@/api'
 import { isDesktop } from '@/shared/device'
 
 declare module 'vue-router' {
   interface RouteMeta {
     auth?: 'console' | 'mobile'
     perm?: string
+    /** A role the user must hold somewhere (for rules the server states by role, not permission). */
+    role?: RoleName
     tree?: boolean
     title?: string
   }
@@ -47,6 +50,31 @@ export const router = createRouter({
           path: 'org',
           component: () => import('@/console/OrgPage.vue'),
           meta: { auth: 'console', tree: true, perm: 'org.read', title: 'menu.org' },
+        },
+        {
+          path: 'dashboard',
+          component: () => import('@/console/dashboard/DashboardPage.vue'),
+          meta: { auth: 'console', tree: true, title: 'menu.dashboard' },
+        },
+        {
+          path: 'map',
+          component: () => import('@/console/map/MapPage.vue'),
+          meta: { auth: 'console', tree: true, title: 'menu.map' },
+        },
+        {
+          path: 'admin/staff',
+          component: () => import('@/console/admin/StaffPage.vue'),
+          meta: { auth: 'console', tree: true, perm: 'users.manage', title: 'menu.staff' },
+        },
+        {
+          path: 'admin/categories',
+          component: () => import('@/console/admin/CategoriesPage.vue'),
+          meta: { auth: 'console', role: 'platform_admin', title: 'menu.categories' },
+        },
+        {
+          path: 'admin/calendar',
+          component: () => import('@/console/admin/CalendarPage.vue'),
+          meta: { auth: 'console', role: 'platform_admin', title: 'menu.calendar' },
         },
         {
           path: 'audit',
@@ -95,5 +123,6 @@ router.beforeEach(async (to) => {
   if (!me) return { path: loginPathFor(to), query: { redirect: to.fullPath } }
   if (side === 'console' && me.kind === 'resident') return '/m'
   if (to.meta.perm && !session.can(to.meta.perm)) return side === 'console' ? '/console' : '/m'
+  if (to.meta.role && !session.hasRole(to.meta.role)) return side === 'console' ? '/console' : '/m'
   return true
 })
