@@ -64,11 +64,6 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'vue', test: /node_modules[\\/](@vue|vue|vue-router|vue-i18n|@intlify)[\\/]/, priority: 30 },
-            {
-              name: 'element-plus',
-              test: /node_modules[\\/](element-plus|@element-plus|@floating-ui|@ctrl|@vueuse|@sxzz|dayjs|async-validator|lodash-es|lodash-unified|lodash|memoize-one|normalize-wheel-es)[\\/]/,
-              priority: 20,
-            },
             { name: 'vant', test: /node_modules[\\/](vant|@vant)[\\/]/, priority: 20 },
           ],
         },

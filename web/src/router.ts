@@ -116,9 +116,21 @@ export function loginPathFor(to: RouteLocationNormalized | string): string {
   return path.startsWith('/m') ? '/m/login' : '/login'
 }
 
+/** Starts fetching the lazy chunks of a route while the guard waits for /me, instead of after
+ *  it: the browser keeps the modules, so the router's own import later resolves at once. */
+function prefetchComponents(to: RouteLocationNormalized): void {
+  for (const record of to.matched) {
+    const load = record.components?.default
+    if (typeof load === 'function' && !('render' in load) && !('setup' in load)) {
+      ;(load as () => Promise<unknown>)().catch(() => undefined)
+    }
+  }
+}
+
 router.beforeEach(async (to) => {
   const side = to.meta.auth
   if (!side) return true
+  if (!session.state.loaded) prefetchComponents(to)
   const me = await session.load()
   if (!me) return { path: loginPathFor(to), query: { redirect: to.fullPath } }
   if (side === 'console' && me.kind === 'resident') return '/m'
