@@ -50,6 +50,8 @@ export default defineConfig({
   },
   build: {
     outDir: 'dist',
+    // dist/.vite/manifest.json: the chunk graph scripts/bundle-report.mjs sizes routes from.
+    manifest: true,
     assetsDir: 'assets',
     // exceljs (lazy, import dialog only) is large by nature.
     chunkSizeWarningLimit: 1200,
