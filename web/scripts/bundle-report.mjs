@@ -1,8 +1,9 @@
 // Per-route bundle sizes of the production build, from Vite's manifest:
 //   npm run build && node scripts/bundle-report.mjs
 // For each lazily loaded route component, the JS and CSS the browser fetches to show it on top
-// of the entry (index.html's script and styles, counted once as "entry"), raw and gzip -9 (the
-// server sends the precompressed .gz files).
+// of the entry (index.html's script and styles) and of its layout (a console page inside
+// ConsoleLayout, a phone page inside MobileLayout), raw and gzip -9 (the server sends the
+// precompressed .gz files). Together: what a first visit to that page downloads.
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { join } from 'node:path'
@@ -33,14 +34,18 @@ const total = (files) =>
   }, { raw: 0, gz: 0 })
 const kb = (n) => (n / 1024).toFixed(1).padStart(7)
 
-console.log('route component                         raw KB   gzip KB   (beyond the entry)')
+const layoutKey = (k) =>
+  /LoginPage|Layout/.test(k) ? null : k.includes('/mobile/') ? 'src/mobile/MobileLayout.vue' : 'src/console/ConsoleLayout.vue'
+
+console.log('route component                         raw KB   gzip KB   (beyond entry + layout)')
 const e = total(entry)
 console.log(`${'entry (index.html)'.padEnd(38)}${kb(e.raw)}  ${kb(e.gz)}`)
 const routes = Object.keys(manifest)
   .filter((k) => manifest[k].isDynamicEntry && /src\/(console|mobile)\/.*Page\.vue$|Layout\.vue$|MobileHome\.vue$/.test(k))
   .sort()
 for (const k of routes) {
-  const files = [...closure(k)].filter((f) => !entry.has(f))
+  const layout = layoutKey(k) ? closure(layoutKey(k)) : new Set()
+  const files = [...closure(k)].filter((f) => !entry.has(f) && !layout.has(f))
   const s = total(files)
   console.log(`${k.replace(/^src\//, '').padEnd(38)}${kb(s.raw)}  ${kb(s.gz)}`)
 }
