@@ -18,8 +18,8 @@ createApp(App).use(i18n).use(router).mount('#app')
 // Bundled CJK font: split by unicode-range, fetched from our own origin only for characters
 // that no installed font covers (the CSP allows no other source of fonts). Phones and desktops
 // in China all have a CJK font, so its ~100 @font-face rules are not worth blocking the first
-// paint for: they are added once the page is up, and font-display: swap redraws any text that
-// was waiting for a slice.
-const loadFont = () => import('@fontsource/noto-sans-sc/400.css')
-if ('requestIdleCallback' in window) requestIdleCallback(() => loadFont(), { timeout: 500 })
-else setTimeout(loadFont, 0)
+// paint (or the load event) for: they are added once the page has loaded, and
+// font-display: swap redraws any text that was waiting for a slice.
+const loadFont = () => void import('@fontsource/noto-sans-sc/400.css')
+if (document.readyState === 'complete') loadFont()
+else window.addEventListener('load', loadFont, { once: true })

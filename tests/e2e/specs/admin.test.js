@@ -34,12 +34,12 @@ const errorOf = (dialog, field) =>
 test('a grid worker sees no administration page, by menu or by URL', async () => {
   const page = await newPage(browser, 'desktop')
   await loginApi(page, GRID_WORKER)
-  await page.goto('/console')
+  await page.goto('/console', { waitUntil: 'domcontentloaded' })
   await page.locator('.menu .el-menu-item').first().waitFor()
   const menu = await menuItems(page)
   for (const hidden of ['账号管理', '工单类别', '工作日历', '审计日志']) assert.ok(!menu.some((m) => m.includes(hidden)), `${hidden} not offered`)
   for (const path of ['/console/admin/staff', '/console/admin/categories', '/console/admin/calendar']) {
-    await page.goto(path)
+    await page.goto(path, { waitUntil: 'domcontentloaded' })
     await page.waitForURL((u) => u.pathname === '/console', { timeout: 5000 })
   }
 })
@@ -47,12 +47,12 @@ test('a grid worker sees no administration page, by menu or by URL', async () =>
 test('a street admin manages accounts but not categories or the calendar', async () => {
   const page = await newPage(browser, 'desktop')
   await loginApi(page, STREET_ADMIN)
-  await page.goto('/console')
+  await page.goto('/console', { waitUntil: 'domcontentloaded' })
   await page.locator('.menu .el-menu-item').first().waitFor()
   const menu = await menuItems(page)
   assert.ok(menu.some((m) => m.includes('账号管理')))
   assert.ok(!menu.some((m) => m.includes('工单类别') || m.includes('工作日历')))
-  await page.goto('/console/admin/categories')
+  await page.goto('/console/admin/categories', { waitUntil: 'domcontentloaded' })
   await page.waitForURL((u) => u.pathname === '/console', { timeout: 5000 })
 })
 
@@ -60,7 +60,7 @@ for (const kind of ['desktop', 'mobile']) {
   test(`staff accounts page (${kind})`, async () => {
     const page = await newPage(browser, kind)
     await loginApi(page)
-    await page.goto('/console/admin/staff')
+    await page.goto('/console/admin/staff', { waitUntil: 'domcontentloaded' })
     await page.locator('[data-test=users-table] .el-table__body tr').first().waitFor()
     const names = await page.locator('[data-test=users-table] .el-table__body tr td:first-child').allInnerTexts()
     assert.ok(names.includes('bachang_grid1'), '八厂\'s grid worker listed')
@@ -73,7 +73,7 @@ for (const kind of ['desktop', 'mobile']) {
 test('new account: the server\'s field errors appear under the fields, then a valid account is created', async () => {
   const page = await newPage(browser, 'desktop')
   await loginApi(page) // community worker of 八厂
-  await page.goto('/console/admin/staff')
+  await page.goto('/console/admin/staff', { waitUntil: 'domcontentloaded' })
   await page.locator('[data-test=users-table] .el-table__body tr').first().waitFor()
   await page.locator('[data-test=add-user]').click()
   const dialog = page.locator('.el-dialog', { has: page.locator('[data-test=user-form]') })
@@ -111,7 +111,7 @@ for (const kind of ['desktop', 'mobile']) {
   test(`case categories page (${kind})`, async () => {
     const page = await newPage(browser, kind)
     await loginApi(page, ADMIN)
-    await page.goto('/console/admin/categories')
+    await page.goto('/console/admin/categories', { waitUntil: 'domcontentloaded' })
     await page.locator('[data-test=categories-table] .el-table__body tr', { hasText: '电动车充电桩' }).waitFor()
     await page.waitForLoadState('networkidle')
     await shot(page, 'admin-categories')
@@ -122,7 +122,7 @@ for (const kind of ['desktop', 'mobile']) {
 test('new category: empty code and name and a zero limit are refused under their fields', async () => {
   const page = await newPage(browser, 'desktop')
   await loginApi(page, ADMIN)
-  await page.goto('/console/admin/categories')
+  await page.goto('/console/admin/categories', { waitUntil: 'domcontentloaded' })
   await page.locator('[data-test=categories-table] .el-table__body tr').first().waitFor()
   await page.locator('[data-test=add-category]').click()
   const dialog = page.locator('.el-dialog', { has: page.locator('[data-test=category-form]') })
@@ -142,7 +142,7 @@ for (const kind of ['desktop', 'mobile']) {
   test(`working calendar page (${kind})`, async () => {
     const page = await newPage(browser, kind)
     await loginApi(page, ADMIN)
-    await page.goto('/console/admin/calendar')
+    await page.goto('/console/admin/calendar', { waitUntil: 'domcontentloaded' })
     await page.locator('[data-test=calendar-table] .el-table__body tr', { hasText: '春节' }).first().waitFor()
     await shot(page, 'admin-calendar')
     await expectClean(page, `calendar (${kind})`)
@@ -153,7 +153,7 @@ test('calendar: a make-up working day is added through the form and removed agai
   const page = await newPage(browser, 'desktop')
   await loginApi(page, ADMIN)
   const year = new Date().getFullYear()
-  await page.goto('/console/admin/calendar')
+  await page.goto('/console/admin/calendar', { waitUntil: 'domcontentloaded' })
   await page.locator('[data-test=calendar-table] .el-table__body tr').first().waitFor()
   await page.locator('[data-test=add-day]').click()
   const dialog = page.locator('.el-dialog', { has: page.locator('[data-test=day-form]') })

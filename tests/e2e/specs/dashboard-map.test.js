@@ -25,7 +25,7 @@ async function expectClean(page, name) {
 async function openDashboard(kind) {
   const page = await newPage(browser, kind)
   await loginApi(page, STREET_ADMIN)
-  await page.goto('/console/dashboard')
+  await page.goto('/console/dashboard', { waitUntil: 'domcontentloaded' })
   await page.locator('[data-test=kpis] .kpi').nth(8).waitFor()
   await page.locator('[data-test=ranking] .el-table__body tr').first().waitFor()
   await page.waitForLoadState('networkidle')
@@ -77,7 +77,7 @@ test('dashboard at phone size', async () => {
 async function openMap(kind, user = WORKER) {
   const page = await newPage(browser, kind)
   await loginApi(page, user)
-  await page.goto('/console/map')
+  await page.goto('/console/map', { waitUntil: 'domcontentloaded' })
   await page.locator('.leaflet-overlay-pane path.leaflet-interactive').first().waitFor()
   await page.waitForLoadState('networkidle')
   return page

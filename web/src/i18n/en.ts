@@ -143,7 +143,7 @@ const en: Messages = {
     },
   },
   map: {
-    title: 'Grid map', legend: 'Open cases', none: 'None', noBoundary: 'No grid in this area has a boundary yet; upload a GeoJSON boundary for a grid under Organization.',
+    openTotal: 'Open cases: {n}', title: 'Grid map', legend: 'Open cases', none: 'None', noBoundary: 'No grid in this area has a boundary yet; upload a GeoJSON boundary for a grid under Organization.',
     worker: 'Grid worker', noWorker: 'None', open: 'Open', red: 'Red warning', yellow: 'Yellow warning', pick: 'Click a grid on the map to see its worker, counts and cases',
     recent: 'Recent cases', viewCases: 'All cases of this grid', tile: 'Base map', tileUrl: 'Tile URL',
     tileHint: 'Leave empty to draw only grids and case points (no online map is reachable here). Saved in this browser.', casePoints: 'Case locations',

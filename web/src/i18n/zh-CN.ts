@@ -140,7 +140,7 @@ const zhCN = {
     },
   },
   map: {
-    title: '网格地图', legend: '未办结工单', none: '无', noBoundary: '所选范围内的网格尚未设置边界，可在“组织架构”中为网格上传 GeoJSON 边界。',
+    openTotal: '未办结工单：{n} 件', title: '网格地图', legend: '未办结工单', none: '无', noBoundary: '所选范围内的网格尚未设置边界，可在“组织架构”中为网格上传 GeoJSON 边界。',
     worker: '网格员', noWorker: '暂无', open: '未办结', red: '红色预警', yellow: '黄色预警', pick: '点击地图上的网格查看网格员、工单数和工单',
     recent: '最近工单', viewCases: '查看全部工单', tile: '底图', tileUrl: '底图瓦片地址',
     tileHint: '留空则只绘制网格和工单点（本机无法访问在线地图）。地址保存在本浏览器中。', casePoints: '工单位置',
