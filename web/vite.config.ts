@@ -50,6 +50,8 @@ export default defineConfig({
   },
   build: {
     outDir: 'dist',
+    // dist/.vite/manifest.json: the chunk graph scripts/bundle-report.mjs sizes routes from.
+    manifest: true,
     assetsDir: 'assets',
     // exceljs (lazy, import dialog only) is large by nature.
     chunkSizeWarningLimit: 1200,
@@ -64,11 +66,6 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'vue', test: /node_modules[\\/](@vue|vue|vue-router|vue-i18n|@intlify)[\\/]/, priority: 30 },
-            {
-              name: 'element-plus',
-              test: /node_modules[\\/](element-plus|@element-plus|@floating-ui|@ctrl|@vueuse|@sxzz|dayjs|async-validator|lodash-es|lodash-unified|lodash|memoize-one|normalize-wheel-es)[\\/]/,
-              priority: 20,
-            },
             { name: 'vant', test: /node_modules[\\/](vant|@vant)[\\/]/, priority: 20 },
           ],
         },

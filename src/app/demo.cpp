@@ -8,6 +8,7 @@
 #include <span>
 
 #include "app/app.hpp"
+#include "core/geo.hpp"
 #include "core/idcard.hpp"
 #include "core/password.hpp"
 #include "db/db.hpp"
@@ -113,12 +114,17 @@ class Generator {
 
   void build_street(const auth::Actor& actor, std::int64_t district, const StreetSpec& spec) {
     std::int64_t street = create_area(actor, district, org::Level::street, spec.name);
-    for (const CommunitySpec& c : spec.communities) {
+    const int street_index = streets_built_++;
+    for (std::size_t ci = 0; ci < spec.communities.size(); ++ci) {
+      const CommunitySpec& c = spec.communities[ci];
       std::int64_t community = create_area(actor, street, org::Level::community, c.name);
       std::vector<std::int64_t> grids;
       for (int g = 1; g <= c.grids; ++g) {
         grids.push_back(create_area(actor, community, org::Level::grid,
                                     fmt::format("{}第{}网格", c.name, chinese_number(g))));
+        auto shaped = app_.org->set_boundary(
+            actor, grids.back(), grid_block(street_index, static_cast<int>(ci), g - 1, c.grids));
+        if (!shaped) throw std::runtime_error("demo: boundary: " + shaped.error().detail);
       }
       app_.db->write([&](db::Conn& conn) {
         for (int b = 0; b < c.buildings; ++b) {
@@ -127,6 +133,18 @@ class Generator {
         }
       });
     }
+  }
+
+  // Demo boundaries near central Nantong so the map has something to draw: each street a
+  // row of community blocks (three to a row), each community cut into its grids as strips.
+  static GeoArea grid_block(int street, int community, int grid, int grids) {
+    constexpr double kLng0 = 120.855, kLat0 = 32.020;
+    constexpr double kBlockW = 0.012, kBlockH = 0.009, kGap = 0.0006;
+    const double west = kLng0 + (community % 3) * (kBlockW + kGap) + street * 3.2 * kBlockW;
+    const double north = kLat0 - (community / 3) * (kBlockH + kGap);
+    const double strip = kBlockW / grids;
+    const double x0 = west + grid * strip, x1 = x0 + strip, y0 = north - kBlockH, y1 = north;
+    return GeoArea{{GeoPolygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}}};
   }
 
   static std::string chinese_number(int n) {
@@ -271,6 +289,7 @@ class Generator {
   }
 
   App& app_;
+  int streets_built_ = 0;
   std::mt19937_64 rng_;
   std::int64_t now_;
   DemoSummary summary_;

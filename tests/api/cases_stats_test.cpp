@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -284,6 +285,43 @@ TEST_F(CaseStats, BadParametersAre400) {
   stats("bachang_worker", "area=0", 400);
   stats("bachang_worker", "from=2000&to=1000", 400);
   stats("bachang_worker", "from=1000&to=1000", 400);
+}
+
+// GET /api/v1/stats/cases/open-by-grid: the map colours each grid by its running cases,
+// whenever they were reported; closed, rejected and merged cases are not running.
+TEST_F(CaseStats, OpenCasesPerGridForTheMap) {
+  build();
+  auto open_of = [](const json::value& body) {
+    std::map<std::int64_t, std::int64_t> open;
+    for (const auto& item : body.at("items").as_array())
+      open[item.at("grid").at("id").as_int64()] = item.at("open").as_int64();
+    return open;
+  };
+  auto get = [&](const std::string& user, const std::string& query, int expect) {
+    auto res = app.as(user).get("/api/v1/stats/cases/open-by-grid" + query);
+    EXPECT_EQ(res.status, expect) << user << query << " → " << res.body;
+    return res.status == 200 ? res.json() : json::value();
+  };
+  // 八厂 (the worker's own community): grid1 has F and J reported, grid2 has D reopened.
+  const json::value bachang = get("bachang_worker", "", 200);
+  EXPECT_EQ(bachang.at("area").at("id").as_int64(), w.bachang);
+  EXPECT_EQ(open_of(bachang), (std::map<std::int64_t, std::int64_t>{{w.grid1, 2}, {w.grid2, 1}}));
+  // The street admin sees every grid of the street, 文峰's grid3 with H included; a grid
+  // with no cases is listed with zero.
+  const auto street = open_of(get("street_admin", "", 200));
+  EXPECT_EQ(street.at(w.grid1), 2);
+  EXPECT_EQ(street.at(w.grid3), 1);
+  EXPECT_FALSE(street.contains(w.grid4));  // another street
+  EXPECT_EQ(open_of(get("street_admin", "?area=" + std::to_string(w.grid2), 200)),
+            (std::map<std::int64_t, std::int64_t>{{w.grid2, 1}}));
+  // Out of scope is 404, a handler has no viewing role, bad input is a field error.
+  get("grid1_worker", "?area=" + std::to_string(w.grid2), 404);
+  get("bachang_worker", "?area=" + std::to_string(w.wenfeng), 404);
+  get("handler1", "", 403);
+  const json::value bad =
+      app.as("bachang_worker").get("/api/v1/stats/cases/open-by-grid?area=x").json();
+  EXPECT_EQ(bad.at("errors").as_array().at(0).at("field").as_string(), "area");
+  EXPECT_EQ(app.client().get("/api/v1/stats/cases/open-by-grid").status, 401);
 }
 
 }  // namespace

@@ -4,9 +4,6 @@ import { router, loginPathFor } from './router'
 import { i18n } from './i18n'
 import { setUnauthorizedHandler } from './api'
 import { session } from './stores/session'
-// Bundled CJK font: split by unicode-range, fetched from our own origin only for characters
-// that no installed font covers (the CSP allows no other source of fonts).
-import '@fontsource/noto-sans-sc/400.css'
 import './styles/base.css'
 
 setUnauthorizedHandler(() => {
@@ -17,3 +14,12 @@ setUnauthorizedHandler(() => {
 })
 
 createApp(App).use(i18n).use(router).mount('#app')
+
+// Bundled CJK font: split by unicode-range, fetched from our own origin only for characters
+// that no installed font covers (the CSP allows no other source of fonts). Phones and desktops
+// in China all have a CJK font, so its ~100 @font-face rules are not worth blocking the first
+// paint (or the load event) for: they are added once the page has loaded, and
+// font-display: swap redraws any text that was waiting for a slice.
+const loadFont = () => void import('@fontsource/noto-sans-sc/400.css')
+if (document.readyState === 'complete') loadFont()
+else window.addEventListener('load', loadFont, { once: true })

@@ -1,12 +1,15 @@
 // Routes. Console and mobile pages are lazy chunks so each side loads only its own UI kit.
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 import { session } from '@/stores/session'
+import type { RoleName } from '@/api'
 import { isDesktop } from '@/shared/device'
 
 declare module 'vue-router' {
   interface RouteMeta {
     auth?: 'console' | 'mobile'
     perm?: string
+    /** A role the user must hold somewhere (for rules the server states by role, not permission). */
+    role?: RoleName
     tree?: boolean
     title?: string
   }
@@ -49,6 +52,31 @@ export const router = createRouter({
           meta: { auth: 'console', tree: true, perm: 'org.read', title: 'menu.org' },
         },
         {
+          path: 'dashboard',
+          component: () => import('@/console/dashboard/DashboardPage.vue'),
+          meta: { auth: 'console', tree: true, title: 'menu.dashboard' },
+        },
+        {
+          path: 'map',
+          component: () => import('@/console/map/MapPage.vue'),
+          meta: { auth: 'console', tree: true, title: 'menu.map' },
+        },
+        {
+          path: 'admin/staff',
+          component: () => import('@/console/admin/StaffPage.vue'),
+          meta: { auth: 'console', tree: true, perm: 'users.manage', title: 'menu.staff' },
+        },
+        {
+          path: 'admin/categories',
+          component: () => import('@/console/admin/CategoriesPage.vue'),
+          meta: { auth: 'console', role: 'platform_admin', title: 'menu.categories' },
+        },
+        {
+          path: 'admin/calendar',
+          component: () => import('@/console/admin/CalendarPage.vue'),
+          meta: { auth: 'console', role: 'platform_admin', title: 'menu.calendar' },
+        },
+        {
           path: 'audit',
           component: () => import('@/console/AuditPage.vue'),
           meta: { auth: 'console', perm: 'audit.read', title: 'menu.audit' },
@@ -88,12 +116,25 @@ export function loginPathFor(to: RouteLocationNormalized | string): string {
   return path.startsWith('/m') ? '/m/login' : '/login'
 }
 
+/** Starts fetching the lazy chunks of a route while the guard waits for /me, instead of after
+ *  it: the browser keeps the modules, so the router's own import later resolves at once. */
+function prefetchComponents(to: RouteLocationNormalized): void {
+  for (const record of to.matched) {
+    const load = record.components?.default
+    if (typeof load === 'function' && !('render' in load) && !('setup' in load)) {
+      ;(load as () => Promise<unknown>)().catch(() => undefined)
+    }
+  }
+}
+
 router.beforeEach(async (to) => {
   const side = to.meta.auth
   if (!side) return true
+  if (!session.state.loaded) prefetchComponents(to)
   const me = await session.load()
   if (!me) return { path: loginPathFor(to), query: { redirect: to.fullPath } }
   if (side === 'console' && me.kind === 'resident') return '/m'
   if (to.meta.perm && !session.can(to.meta.perm)) return side === 'console' ? '/console' : '/m'
+  if (to.meta.role && !session.hasRole(to.meta.role)) return side === 'console' ? '/console' : '/m'
   return true
 })

@@ -318,6 +318,7 @@ class CasesModule : public Module {
   api::Reply photo(http::Request& req, const auth::Actor& actor);
   api::Reply put_hours(http::Request& req, const auth::Actor& actor);
   api::Reply put_day(http::Request& req, const auth::Actor& actor);
+  api::Reply open_by_grid(http::Request& req, const auth::Actor& actor);
   api::Reply delete_day(http::Request& req, const auth::Actor& actor);
   api::Reply list(http::Request& req, const auth::Actor& actor);
   api::Reply create(http::Request& req, const auth::Actor& actor);
@@ -364,6 +365,7 @@ void CasesModule::add_routes(http::Router& router) {
   router.post("/api/v1/cases", bind(&Self::create));
   router.get("/api/v1/cases/supervision", bind(&Self::board));
   router.get("/api/v1/stats/cases", bind(&Self::stats));
+  router.get("/api/v1/stats/cases/open-by-grid", bind(&Self::open_by_grid));
   router.get("/api/v1/cases/{id}", bind(&Self::get));
   router.post("/api/v1/cases/{id}/actions", bind(&Self::act));
   router.get("/api/v1/cases/{id}/photos/{file}", bind(&Self::photo));
@@ -522,6 +524,22 @@ api::Reply CasesModule::stats(http::Request& req, const auth::Actor& actor) {
   auto s = service_.stats(actor, *q);
   if (!s) return fail(s.error());
   return http::ok(stats_json(*s));
+}
+
+api::Reply CasesModule::open_by_grid(http::Request& req, const auth::Actor& actor) {
+  http::QueryFields f(req);
+  auto area = f.integer("area", 1, INT64_MAX);
+  if (auto ok = f.finish(); !ok) return fail(ok.error());
+  auto open = service_.open_by_grid(actor, area);
+  if (!open) return fail(open.error());
+  json::array items;
+  for (const GridOpenCount& g : open->grids) {
+    items.push_back({{"grid", {{"id", g.grid.id}, {"name", g.grid.name}}},
+                     {"open", g.open},
+                     {"yellow", g.yellow},
+                     {"red", g.red}});
+  }
+  return http::ok(json::object{{"area", area_ref_json(open->area)}, {"items", std::move(items)}});
 }
 
 }  // namespace

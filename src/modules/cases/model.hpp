@@ -256,6 +256,19 @@ struct CaseStats {
   std::vector<CategoryCounts> by_category;
 };
 
+// Cases still running in one grid, for the map: how many, and how many carry a warning.
+struct GridOpenCount {
+  AreaRef grid;
+  std::int64_t open = 0;
+  std::int64_t yellow = 0;
+  std::int64_t red = 0;
+};
+
+struct OpenByGrid {
+  AreaRef area;
+  std::vector<GridOpenCount> grids;
+};
+
 // What one supervision run did.
 struct SupervisionReport {
   int yellow = 0;     // newly marked yellow

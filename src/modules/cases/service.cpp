@@ -880,27 +880,58 @@ Result<Board> CaseService::board(const auth::Actor& actor) const {
 
 // ---- indicators ------------------------------------------------------------------------
 
-Result<CaseStats> CaseService::stats(const auth::Actor& actor, const StatsQuery& query) const {
-  const auth::Principal& p = actor.who;
+namespace {
+// The widest area the caller views cases in: the default root of the indicators.
+const auth::Grant* viewer_root(const auth::Principal& p) {
   const auth::Grant* root = nullptr;
   for (const auth::Grant& g : p.grants) {
     if (is_viewer_role(g.role) && (!root || g.area_path.size() < root->area_path.size())) root = &g;
   }
-  if (p.kind != "staff" || !root) return fail(errors::forbidden("只有工作人员可以查看工单统计"));
+  return p.kind == "staff" ? root : nullptr;
+}
+
+// The area asked for (or the caller's root), if the caller views cases there.
+Result<org::Area> viewed_area(const App& app, db::Conn& conn, const auth::Principal& p,
+                              const auth::Grant& root, std::optional<std::int64_t> area_id) {
+  auto area = app.org->area_by_id(conn, area_id.value_or(root.area_id));
+  if (!area || !grant_over(p, area->path, is_viewer_role))
+    return fail(errors::not_found("区域不存在或不在您的管辖范围内"));
+  return *area;
+}
+}  // namespace
+
+Result<CaseStats> CaseService::stats(const auth::Actor& actor, const StatsQuery& query) const {
+  const auth::Principal& p = actor.who;
+  const auth::Grant* root = viewer_root(p);
+  if (!root) return fail(errors::forbidden("只有工作人员可以查看工单统计"));
   CaseStats out;
   out.to = query.to.value_or(now());
   out.from = query.from.value_or(out.to - kYearMs);
   if (out.from >= out.to)
     return fail(errors::invalid_field("from", "range", "起始时间应早于结束时间"));
   return app_.db->read([&](db::Conn& conn) -> Result<CaseStats> {
-    auto area = app_.org->area_by_id(conn, query.area_id.value_or(root->area_id));
-    if (!area || !grant_over(p, area->path, is_viewer_role))
-      return fail(errors::not_found("区域不存在或不在您的管辖范围内"));
+    auto area = viewed_area(app_, conn, p, *root, query.area_id);
+    if (!area) return fail(area.error());
     out.area = {area->id, area->name, std::string(org::level_name(area->level))};
     const store::PathRange range{area->path, auth::subtree_end(area->path)};
     out.total = store::stats_total(conn, range, out.from, out.to);
     out.by_child = store::stats_by_child(conn, area->id, out.from, out.to);
     out.by_category = store::stats_by_category(conn, range, out.from, out.to);
+    return out;
+  });
+}
+
+Result<OpenByGrid> CaseService::open_by_grid(const auth::Actor& actor,
+                                             std::optional<std::int64_t> area_id) const {
+  const auth::Principal& p = actor.who;
+  const auth::Grant* root = viewer_root(p);
+  if (!root) return fail(errors::forbidden("只有工作人员可以查看工单统计"));
+  return app_.db->read([&](db::Conn& conn) -> Result<OpenByGrid> {
+    auto area = viewed_area(app_, conn, p, *root, area_id);
+    if (!area) return fail(area.error());
+    OpenByGrid out;
+    out.area = {area->id, area->name, std::string(org::level_name(area->level))};
+    out.grids = store::open_by_grid(conn, {area->path, auth::subtree_end(area->path)});
     return out;
   });
 }

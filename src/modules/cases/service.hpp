@@ -89,6 +89,9 @@ class CaseService {
 
   // ---- indicators (staff with a viewing role over the area) ----
   Result<CaseStats> stats(const auth::Actor& actor, const StatsQuery& query) const;
+  // Running cases per grid under an area (default: the caller's scope root), for the map.
+  Result<OpenByGrid> open_by_grid(const auth::Actor& actor,
+                                  std::optional<std::int64_t> area_id) const;
 
   // The clock of this service (epoch ms). Production uses now_ms() unless a
   // test set testing::set_now(); the demo generator sets its own.

@@ -92,6 +92,9 @@ constexpr std::string_view kGrantPaths = R"(
 SELECT a.path FROM role_grants g JOIN areas a ON a.id = g.area_id WHERE g.user_id = $1)";
 constexpr std::string_view kGridOfBuilding = "SELECT grid_id FROM buildings WHERE id = $1";
 constexpr std::string_view kGridIds = "SELECT id FROM areas WHERE level = 'grid' ORDER BY id";
+constexpr std::string_view kGridBoxes =
+    "SELECT id, min_lng, min_lat, max_lng, max_lat FROM areas"
+    " WHERE level = 'grid' AND min_lng IS NOT NULL";
 
 // Fragments of the list query, joined by build_search().
 constexpr std::string_view kAssignedOrReported =
@@ -165,6 +168,19 @@ JOIN case_categories r ON r.id = COALESCE(k.parent_id, k.id)
 WHERE c.path >= $1 AND c.path < $2 AND c.created_at >= $3 AND c.created_at < $4
 GROUP BY r.id, r.name
 ORDER BY r.id)";
+
+// Running = not closed, rejected or merged. A case's path is its grid's path.
+constexpr std::string_view kOpenByGrid = R"(
+SELECT g.id, g.name, g.level, COUNT(c.id),
+  COALESCE(SUM(CASE WHEN c.warning = 'yellow' THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN c.warning = 'red' THEN 1 ELSE 0 END), 0)
+FROM areas g
+LEFT JOIN cases c ON c.path = g.path
+                 AND c.status IN ('reported', 'reopened', 'accepted', 'dispatched', 'in_progress',
+                                  'handled', 'verified')
+WHERE g.level = 'grid' AND g.path >= $1 AND g.path < $2
+GROUP BY g.id, g.name, g.level
+ORDER BY g.id)";
 
 // ---- helpers ---------------------------------------------------------------
 
@@ -472,6 +488,13 @@ std::vector<std::int64_t> grid_ids(db::Conn& conn) {
   return out;
 }
 
+std::map<std::int64_t, GeoBox> grid_boxes(db::Conn& conn) {
+  std::map<std::int64_t, GeoBox> out;
+  for (const db::Row& r : conn.query(kGridBoxes))
+    out[r.i64(0)] = {r.f64(1), r.f64(2), r.f64(3), r.f64(4)};
+  return out;
+}
+
 // ---- supervision -----------------------------------------------------------
 
 std::vector<Case> running_cases(db::Conn& conn) {
@@ -516,6 +539,13 @@ std::vector<AreaCounts> stats_by_child(db::Conn& conn, std::int64_t area_id, std
   for (const db::Row& r :
        conn.query(fmt::format(fmt::runtime(kStatsByChild), kCountColumns), {area_id, from, to}))
     out.push_back({{r.i64(0), r.text(1), r.text(2)}, read_counts(r, 3)});
+  return out;
+}
+
+std::vector<GridOpenCount> open_by_grid(db::Conn& conn, const PathRange& range) {
+  std::vector<GridOpenCount> out;
+  for (const db::Row& r : conn.query(kOpenByGrid, {range.from, range.to}))
+    out.push_back({{r.i64(0), r.text(1), r.text(2)}, r.i64(3), r.i64(4), r.i64(5)});
   return out;
 }
 

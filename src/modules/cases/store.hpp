@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/geo.hpp"
 #include "db/db.hpp"
 #include "db/query.hpp"
 #include "modules/cases/model.hpp"
@@ -99,6 +101,8 @@ Counts stats_total(db::Conn& conn, const PathRange& range, std::int64_t from, st
 std::vector<AreaCounts> stats_by_child(db::Conn& conn, std::int64_t area_id, std::int64_t from,
                                        std::int64_t to);
 // Per top-level category that has cases, by id.
+// Every grid in the range with its running cases (zeros included), by grid id.
+std::vector<GridOpenCount> open_by_grid(db::Conn& conn, const PathRange& range);
 std::vector<CategoryCounts> stats_by_category(db::Conn& conn, const PathRange& range,
                                               std::int64_t from, std::int64_t to);
 
@@ -119,5 +123,7 @@ std::vector<std::int64_t> users_over(db::Conn& conn, const std::string& path,
 std::optional<std::int64_t> grid_of_building(db::Conn& conn, std::int64_t building_id);
 // Grid ids with their street, for the demo generator.
 std::vector<std::int64_t> grid_ids(db::Conn& conn);
+// The bounding box of every grid that has a boundary, by grid id (demo case locations).
+std::map<std::int64_t, GeoBox> grid_boxes(db::Conn& conn);
 
 }  // namespace cg::cases::store

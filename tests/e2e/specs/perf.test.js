@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { assertServerUp, launch, newPage } from '../lib/browser.js'
 import { WORKER } from '../lib/auth.js'
 import { SCREENSHOT_DIR } from '../lib/screenshot.js'
+import { homeReady as coldHomeReady, loginFormUsable, measure } from '../lib/perf.js'
 
 let browser
 before(async () => {
@@ -56,6 +57,12 @@ test('console: sign-in form usable, then home stat cards rendered', async (t) =>
     submit_to_home_stats_ms: Math.round(homeReady - clicked),
     warm_reload_home_stats_ms: Math.round(warmHome),
   }
+  // Medians of three cold runs each (one more warms the server first): single runs on a shared
+  // machine vary by half a second. perf/measure.js takes more runs for the figures we report.
+  const login = await measure(browser, loginFormUsable, 3)
+  const home = await measure(browser, coldHomeReady, 3)
+  figures.median3_login_form_usable_ms = login.ms.median
+  figures.median3_cold_console_home_ms = home.ms.median
   for (const [k, v] of Object.entries(figures)) t.diagnostic(`${k} = ${v}`)
   writeFileSync(join(SCREENSHOT_DIR, 'perf.json'), JSON.stringify(figures, null, 2))
   assert.ok(figures.login_form_usable_ms < 5000, 'sign-in form usable within 5 s on the local server')

@@ -12,6 +12,11 @@ import type {
   CaseDetail,
   CaseInput,
   CaseQuery,
+  CaseStats,
+  CalendarDay,
+  CalendarYear,
+  CategoryInput,
+  OpenByGrid,
   Household,
   HouseholdDetail,
   ImportReport,
@@ -131,8 +136,21 @@ export const files = {
   upload: (file: Blob) => http.raw<StoredFile>('POST', '/files', file, file.type || 'application/octet-stream'),
 }
 
+export const stats = {
+  cases: (area?: number | null, from?: number, to?: number) => http.get<CaseStats>('/stats/cases', { area, from, to }),
+  openByGrid: (area?: number | null) => http.get<OpenByGrid>('/stats/cases/open-by-grid', { area }),
+}
+
+export const calendar = {
+  year: (year: number) => http.get<CalendarYear>('/calendar', { year }),
+  put: (day: CalendarDay) => http.put<CalendarDay>(`/calendar/${day.date}`, { kind: day.kind, name: day.name }),
+  remove: (date: string) => http.del(`/calendar/${date}`),
+}
+
 export const cases = {
   categories: () => http.get<{ items: CaseCategory[] }>('/case-categories'),
+  createCategory: (body: CategoryInput) => http.post<CaseCategory>('/case-categories', body),
+  updateCategory: (id: number, body: Partial<CategoryInput>) => http.patch<CaseCategory>(`/case-categories/${id}`, body),
   list: (q: CaseQuery, cursor?: string | null, limit = 20) =>
     http.get<Page<Case>>('/cases', {
       ...q,

@@ -175,6 +175,8 @@ export interface StaffUser {
   id: number
   username: string
   display_name: string
+  kind?: 'staff' | 'resident'
+  disabled?: boolean
   roles: RoleGrant[]
 }
 
@@ -233,6 +235,9 @@ export interface Case {
   created_at: number
   updated_at: number
   closed_at: number | null
+  lat?: number | null
+  lng?: number | null
+  warning?: 'none' | 'yellow' | 'red'
 }
 
 export interface CaseEvent {
@@ -297,3 +302,53 @@ export interface CaseInput {
   address?: string
   photo_ids?: string[]
 }
+
+/** The case indicators of one area (DOMAIN.md §10); rates are null when their base is zero. */
+export interface CaseIndicators {
+  received: number
+  accepted: number
+  closed: number
+  on_time_closed: number
+  on_time_rate: number | null
+  rated: number
+  satisfaction_rate: number | null
+  rework_rate: number | null
+  closed_in_grid_share: number | null
+  closed_in_community_share: number | null
+  avg_handling_working_hours: number | null
+}
+
+export interface CaseStats extends CaseIndicators {
+  area: { id: number; name: string; level: AreaLevel }
+  from: number
+  to: number
+  by_child: (CaseIndicators & { area: { id: number; name: string; level: AreaLevel } })[]
+  by_category: {
+    category: { id: number; name: string }
+    received: number
+    closed: number
+    on_time_rate: number | null
+    satisfaction_rate: number | null
+  }[]
+}
+
+/** Open cases per grid under an area (for the map). */
+export interface OpenByGrid {
+  area: { id: number; name: string; level: AreaLevel }
+  items: { grid: { id: number; name: string }; open: number; yellow: number; red: number }[]
+}
+
+export interface CalendarDay {
+  date: string
+  kind: 'rest' | 'workday'
+  name: string
+}
+
+export interface CalendarYear {
+  year: number
+  working_hours: string
+  minutes_per_day: number
+  items: CalendarDay[]
+}
+
+export type CategoryInput = Omit<CaseCategory, 'id' | 'children' | 'parent_id'> & { parent_id?: number | null }

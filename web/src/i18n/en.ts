@@ -28,7 +28,7 @@ const en: Messages = {
     passwordPh: 'Enter your password', failed: 'Sign-in failed', welcome: 'Welcome back, {name}',
     slogan: 'Small matters stay in the grid, big ones in the community', mobileEntry: 'Mobile',
   },
-  menu: { home: 'Home', residents: 'Residents', org: 'Organization', audit: 'Audit log', cases: 'Cases' },
+  menu: { home: 'Home', residents: 'Residents', org: 'Organization', audit: 'Audit log', cases: 'Cases', dashboard: 'Dashboard', map: 'Grid map', staff: 'Staff accounts', categories: 'Case categories', calendar: 'Calendar' },
   tree: { title: 'Organization', filter: 'Filter by name', scope: 'Scope', allScope: 'All my areas', residentsShort: '' },
   home: {
     greeting: 'Hello, {name}', today: 'Today is {date}', scopeOf: '{area} at a glance', children: 'Sub-areas',
@@ -137,6 +137,41 @@ const en: Messages = {
     household: 'Household', viewHousehold: 'View household', address: 'Address', myHousehold: 'My address',
     noHousehold: 'No address registered', area: 'Area', account: 'Account', roles: 'Roles', settings: 'Settings',
     residentCount: '{n} people', noGrid: 'No grid is assigned to your account', console: 'Desktop',
+  },
+  dash: {
+    title: 'Dashboard', period: 'Period', months: 'Last {n} months', cases: 'Cases', trend: 'Monthly trend',
+    byChild: 'By sub-area', byCategory: 'By category', ranking: 'Grid ranking', rankingChildren: 'Sub-area ranking',
+    rank: 'Rank', grid: 'Grid', hoursValue: '{n} h',
+    k: {
+      received: 'Received', accepted: 'Accepted', closed: 'Closed', onTime: 'Closed on time', satisfaction: 'Satisfaction',
+      rework: 'Rework rate', inGrid: 'Closed in grid', inCommunity: 'Closed in community', avgHours: 'Avg. handling (working h)',
+    },
+  },
+  map: {
+    openTotal: 'Open cases: {n}', title: 'Grid map', legend: 'Open cases', none: 'None', noBoundary: 'No grid in this area has a boundary yet; upload a GeoJSON boundary for a grid under Organization.',
+    worker: 'Grid worker', noWorker: 'None', open: 'Open', red: 'Red warning', yellow: 'Yellow warning', pick: 'Click a grid on the map to see its worker, counts and cases',
+    recent: 'Recent cases', viewCases: 'All cases of this grid', tile: 'Base map', tileUrl: 'Tile URL',
+    tileHint: 'Leave empty to draw only grids and case points (no online map is reachable here). Saved in this browser.', casePoints: 'Case locations',
+    gridsWithout: '{n} grids have no boundary', mapLabel: 'Grid map: grids coloured by open cases, and case locations',
+  },
+  admin: {
+    title: 'Administration', onlyPlatform: 'Only platform administrators may change categories and the calendar',
+    staff: {
+      title: 'Staff accounts', username: 'Username', displayName: 'Name', password: 'Initial password', roles: 'Roles and scopes', area: 'Scope',
+      add: 'New account', addRole: 'Add role', created: 'Account created', state: 'State', enabled: 'Active', disabled: 'Disabled',
+      rolePh: 'Choose a role', areaPh: 'Choose an area', usernamePh: '3–32 letters, digits or underscores', passwordPh: 'Set an initial password',
+      namePh: 'Enter the name', scopeNote: 'Staff accounts within your scope', remove: 'Remove',
+    },
+    cat: {
+      title: 'Case categories', code: 'Code', name: 'Name', level: 'Handled at', unit: 'Default handler unit', accept: 'Accept within', handle: 'Handle within',
+      handleUnit: 'Unit', add: 'New category', addSub: 'New subcategory', edit: 'Edit category', parent: 'Parent', hoursN: '{n} h',
+      daysN: '{n} working days', topLevel: '(top level)', hoursUnit: 'hours', daysUnit: 'working days',
+    },
+    cal: {
+      title: 'Working calendar', year: 'Year', workingHours: 'Working hours', date: 'Date', kind: 'Arrangement', name: 'Note',
+      rest: 'Day off', workday: 'Make-up working day', add: 'New special day', hint: 'Only public holidays and make-up working days are listed; other days follow Monday–Friday working, weekends off.',
+      namePh: 'e.g. Spring Festival', datePh: 'Pick a date', count: '{n} special days',
+    },
   },
 }
 

@@ -25,7 +25,7 @@ const zhCN = {
     passwordPh: '请输入密码', failed: '登录失败', welcome: '欢迎回来，{name}',
     slogan: '小事不出网格，大事不出社区', mobileEntry: '手机版',
   },
-  menu: { home: '首页', residents: '居民管理', org: '组织架构', audit: '审计日志', cases: '民情工单' },
+  menu: { home: '首页', residents: '居民管理', org: '组织架构', audit: '审计日志', cases: '民情工单', dashboard: '数据驾驶舱', map: '网格地图', staff: '账号管理', categories: '工单类别', calendar: '工作日历' },
   tree: { title: '组织架构', filter: '筛选名称', scope: '当前范围', allScope: '全部辖区', residentsShort: '人' },
   home: {
     greeting: '{name}，您好', today: '今天是 {date}', scopeOf: '{area} 概况', children: '下级单位',
@@ -134,6 +134,41 @@ const zhCN = {
     household: '户信息', viewHousehold: '查看本户', address: '住址', myHousehold: '我的住址',
     noHousehold: '暂未登记住址', area: '所属区域', account: '账号', roles: '身份', settings: '设置',
     residentCount: '共 {n} 人', noGrid: '您的账号未分配网格', console: '电脑版',
+  },
+  dash: {
+    title: '数据驾驶舱', period: '统计周期', months: '近 {n} 个月', cases: '件数', trend: '月度趋势',
+    byChild: '下级单位对比', byCategory: '类别构成', ranking: '网格排名', rankingChildren: '下级单位排名',
+    rank: '名次', grid: '网格', hoursValue: '{n} 小时',
+    k: {
+      received: '收件数', accepted: '受理数', closed: '结案数', onTime: '按期结案率', satisfaction: '满意率',
+      rework: '返工率', inGrid: '网格内结案占比', inCommunity: '社区内结案占比', avgHours: '平均处置时长（工作时）',
+    },
+  },
+  map: {
+    openTotal: '未办结工单：{n} 件', title: '网格地图', legend: '未办结工单', none: '无', noBoundary: '所选范围内的网格尚未设置边界，可在“组织架构”中为网格上传 GeoJSON 边界。',
+    worker: '网格员', noWorker: '暂无', open: '未办结', red: '红色预警', yellow: '黄色预警', pick: '点击地图上的网格查看网格员、工单数和工单',
+    recent: '最近工单', viewCases: '查看全部工单', tile: '底图', tileUrl: '底图瓦片地址',
+    tileHint: '留空则只绘制网格和工单点（本机无法访问在线地图）。地址保存在本浏览器中。', casePoints: '工单位置',
+    gridsWithout: '{n} 个网格未设置边界', mapLabel: '网格地图：按未办结工单数着色的网格和工单位置',
+  },
+  admin: {
+    title: '系统管理', onlyPlatform: '仅平台管理员可以修改工单类别和工作日历',
+    staff: {
+      title: '账号管理', username: '用户名', displayName: '姓名', password: '初始密码', roles: '角色与管辖范围', area: '管辖范围',
+      add: '新增账号', addRole: '添加角色', created: '账号已创建', state: '状态', enabled: '正常', disabled: '停用',
+      rolePh: '选择角色', areaPh: '选择区域', usernamePh: '3–32 位字母、数字或下划线', passwordPh: '请设置初始密码',
+      namePh: '请输入姓名', scopeNote: '列出您管辖范围内的工作人员账号', remove: '移除',
+    },
+    cat: {
+      title: '工单类别', code: '编码', name: '名称', level: '处置层级', unit: '默认处置单位', accept: '受理时限', handle: '处置时限',
+      handleUnit: '时限单位', add: '新增类别', addSub: '新增子类', edit: '编辑类别', parent: '上级类别', hoursN: '{n} 小时',
+      daysN: '{n} 个工作日', topLevel: '（一级类别）', hoursUnit: '小时', daysUnit: '工作日',
+    },
+    cal: {
+      title: '工作日历', year: '年份', workingHours: '每日工作时间', date: '日期', kind: '安排', name: '说明',
+      rest: '休息', workday: '调休上班', add: '新增特别安排', hint: '这里只列出法定节假日和调休上班日；其余日期按周一至周五上班、周末休息计算。',
+      namePh: '如：春节、国庆节调休', datePh: '选择日期', count: '共 {n} 天特别安排',
+    },
   },
 }
 

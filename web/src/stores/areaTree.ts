@@ -23,12 +23,12 @@ function find(nodes: AreaNode[], id: number): AreaNode | null {
 
 export const areaTree = {
   state,
-  async load(): Promise<void> {
+  async load(preferred?: number): Promise<void> {
     state.loading = true
     try {
       const { roots: nodes } = await areas.tree(undefined, 3)
       state.roots = nodes
-      const saved = Number(sessionStorage.getItem(KEY))
+      const saved = Number(preferred ?? sessionStorage.getItem(KEY))
       const keep = state.selected ? find(nodes, state.selected.id) : saved ? find(nodes, saved) : null
       state.selected = keep ?? nodes[0] ?? null
       state.version++
@@ -51,6 +51,18 @@ export const areaTree = {
   },
   find(id: number): AreaNode | null {
     return find(state.roots, id)
+  },
+  /** The chosen node and its loaded ancestors, root first (the breadcrumb above each page). */
+  trail(): AreaNode[] {
+    const out: AreaNode[] = []
+    for (let n = state.selected; n; n = n.parent_id ? find(state.roots, n.parent_id) : null) out.unshift(n)
+    return out
+  },
+  /** Chooses the node with this id if the loaded tree has it (a link carrying ?area=). */
+  selectId(id: number): boolean {
+    const n = find(state.roots, id)
+    if (n) this.select(n)
+    return !!n
   },
   /** Every community in the loaded tree, for pickers such as the import dialog. */
   communities(): AreaNode[] {

@@ -1,6 +1,6 @@
 // The signed-in user, loaded once from /me and shared by every page.
 import { computed, reactive } from 'vue'
-import { auth, type Me } from '@/api'
+import { auth, type Me, type RoleName } from '@/api'
 
 const state = reactive({ me: null as Me | null, loaded: false })
 let pending: Promise<Me | null> | null = null
@@ -33,6 +33,10 @@ export const session = {
   },
   can(permission: string): boolean {
     return !!state.me?.permissions.includes(permission)
+  },
+  /** Categories and the working calendar are kept by platform admins only (the server says so). */
+  hasRole(role: RoleName): boolean {
+    return !!state.me?.roles.some((r) => r.role === role)
   },
   async logout(): Promise<void> {
     try {
