@@ -154,6 +154,33 @@ class Engine:
 # ---------------------------------------------------------------- server
 
 
+def cpu_seconds(pids):
+    """User + system CPU time of processes (their threads included)."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError):
+            pass
+    return total
+
+
+def children_of(pid):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
 class Server:
     def __init__(self, binary, engine, synchronous_full=False):
         self.port = free_port()
@@ -346,22 +373,27 @@ def write_fixtures(fixtures, path):
 # ---------------------------------------------------------------- wrk
 
 
-def wrk_once(url, script, seconds, args, fixtures_path):
+def wrk_once(url, script, seconds, args, fixtures_path, pids=()):
     env = dict(os.environ, CG_FIXTURES=fixtures_path, CG_WRK_DIR=WRK_DIR,
                CG_RUN_TAG=str(time.time_ns()))
     cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds}s",
            "--timeout", "10s", "-s", os.path.join(WRK_DIR, script), url]
+    cpu_before = cpu_seconds(pids)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    cpu = cpu_seconds(pids) - cpu_before
     line = next((l for l in out.stdout.splitlines() if l.startswith("CGRESULT ")), None)
     if line is None:
         raise RuntimeError(f"wrk {script} failed: {out.stdout[-500:]} {out.stderr[-500:]}")
     r = json.loads(line[len("CGRESULT "):])
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     r["error_count"] = sum(r["errors"].values())
+    # CPU time the server spent per request: steadier than requests/s when
+    # other work shares the cores, and what requests/s would be on idle cores.
+    r["cpu_us_per_req"] = cpu * 1e6 / r["requests"] if pids and r["requests"] else None
     return r
 
 
-def measure(url, script, args, fixtures_path, before_each=None):
+def measure(url, script, args, fixtures_path, before_each=None, pids=()):
     """Warm-up, then `repeats` runs; medians of requests/s and latencies."""
     if args.warmup > 0:
         if before_each:
@@ -371,11 +403,13 @@ def measure(url, script, args, fixtures_path, before_each=None):
     for _ in range(args.repeats):
         if before_each:
             before_each()
-        runs.append(wrk_once(url, script, args.duration, args, fixtures_path))
+        runs.append(wrk_once(url, script, args.duration, args, fixtures_path, pids))
     med = lambda key: statistics.median(r[key] for r in runs)
     lat = lambda p: statistics.median(r["latency_us"][p] for r in runs) / 1000
+    cpu = [r["cpu_us_per_req"] for r in runs if r["cpu_us_per_req"]]
     return {
         "rps": round(med("rps"), 1),
+        "cpu_us_per_req": round(statistics.median(cpu), 1) if cpu else None,
         "rps_runs": [round(r["rps"], 1) for r in runs],
         "p50_ms": round(lat("p50"), 2),
         "p99_ms": round(lat("p99"), 2),
@@ -421,7 +455,7 @@ http {{
             except OSError:
                 time.sleep(0.05)
         return measure(f"http://127.0.0.1:{port}/case-list.json", "static.lua", args,
-                       fixtures_path)
+                       fixtures_path, pids=[proc.pid] + children_of(proc.pid))
     finally:
         proc.terminate()
         proc.wait()
@@ -439,6 +473,7 @@ def sqlite_ceiling(args, dataset, work, full):
         if os.path.exists(copy + suffix):
             os.remove(copy + suffix)
     return {"rps": round(statistics.median(r["cases_per_s"] for r in runs), 1),
+            "cpu_us_per_req": round(statistics.median(r["cpu_us_per_case"] for r in runs), 1),
             "rps_runs": [r["cases_per_s"] for r in runs], "batch": runs[0]["batch"],
             "p50_ms": None, "p99_ms": None, "errors": 0}
 
@@ -469,7 +504,7 @@ def run_engine(name, args, dataset, meta):
                 fill_action_pool(server, fixtures, args.action_pool)
                 write_fixtures(fixtures, fixtures_path)
             log(f"{name}: {scenario} …")
-            r = measure(url, f"{scenario}.lua", args, fixtures_path, server.reset_peak_rss)
+            r = measure(url, f"{scenario}.lua", args, fixtures_path, server.reset_peak_rss, [server.proc.pid])
             r["peak_rss_mb"] = server.peak_rss_mb()
             results[scenario] = r
             log(f"{name}: {scenario}: {r['rps']:.0f} req/s, p99 {r['p99_ms']} ms, "
@@ -479,7 +514,7 @@ def run_engine(name, args, dataset, meta):
             server = Server(args.binary, engine, synchronous_full=True)
             log(f"{name}: case-submit with synchronous=FULL …")
             r = measure(url.rsplit(":", 1)[0] + f":{server.port}", "case-submit.lua", args,
-                        fixtures_path, server.reset_peak_rss)
+                        fixtures_path, server.reset_peak_rss, [server.proc.pid])
             r["peak_rss_mb"] = server.peak_rss_mb()
             results["case-submit-full"] = r
             server.stop()
@@ -495,6 +530,10 @@ def run_engine(name, args, dataset, meta):
         ceiling = ceilings.get(CEILING_OF.get(scenario))
         r["ceiling"] = CEILING_OF.get(scenario)
         r["ratio"] = round(r["rps"] / ceiling["rps"], 3) if ceiling and ceiling["rps"] else None
+        # The same ratio in CPU time per request, which contention skews less.
+        r["cpu_ratio"] = (round(ceiling["cpu_us_per_req"] / r["cpu_us_per_req"], 3)
+                          if ceiling and ceiling.get("cpu_us_per_req") and r.get("cpu_us_per_req")
+                          else None)
     return {"engine": name, "results": results, "ceilings": ceilings, "facts": facts}
 
 
@@ -540,20 +579,24 @@ def report(run, machine, stamp):
              f"{machine['settings']['duration_s']} s. Server start: "
              f"{run['facts'].get('server_start_s')} s. case-list response: "
              f"{run['facts'].get('case_list_bytes')} bytes.", "",
-             "| scenario | req/s | p50 ms | p99 ms | errors | peak RSS MB | ceiling | ratio |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
+             "| scenario | req/s | p50 ms | p99 ms | errors | peak RSS MB | server CPU µs/req "
+             "| ceiling | ratio | CPU ratio |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
     for scenario, r in run["results"].items():
         lines.append(f"| {scenario} | {r['rps']:.0f} | {fmt(r['p50_ms'])} | {fmt(r['p99_ms'])} | "
-                     f"{r['errors']} | {fmt(r['peak_rss_mb'])} | {r['ceiling']} | "
-                     f"{fmt(r['ratio'], '.1%')} |")
-    lines += ["", "| ceiling | req/s (cases/s for SQLite) | p50 ms | p99 ms | runs |",
-              "| --- | ---: | ---: | ---: | --- |"]
+                     f"{r['errors']} | {fmt(r['peak_rss_mb'])} | {fmt(r['cpu_us_per_req'])} | "
+                     f"{r['ceiling']} | {fmt(r['ratio'], '.1%')} | {fmt(r['cpu_ratio'], '.1%')} |")
+    lines += ["", "| ceiling | req/s (cases/s for SQLite) | p50 ms | p99 ms | CPU µs/req | runs |",
+              "| --- | ---: | ---: | ---: | ---: | --- |"]
     for cname, c in run["ceilings"].items():
         what = {"nginx": "nginx, static file of the case-list size",
                 "sqlite": f"SQLite batch insert, synchronous=NORMAL, {c.get('batch')} per commit",
                 "sqlite-full": f"SQLite batch insert, synchronous=FULL, {c.get('batch')} per commit"}
         lines.append(f"| {what.get(cname, cname)} | {c['rps']:.0f} | {fmt(c['p50_ms'])} | "
-                     f"{fmt(c['p99_ms'])} | {c['rps_runs']} |")
+                     f"{fmt(c['p99_ms'])} | {fmt(c.get('cpu_us_per_req'))} | {c['rps_runs']} |")
+    lines += ["", "ratio = requests/s ÷ the ceiling's requests/s, both measured in this run. "
+              "CPU ratio = the ceiling's CPU time per request ÷ the server's (nginx workers; "
+              "the insert program): what the ratio would be if each had the cores to itself."]
     if name == "postgres":
         lines += ["", "PostgreSQL runs from scripts/pg-test-server (fsync=off): its write "
                   "figures are not durable ones; the write ceiling is SQLite's."]

@@ -12,6 +12,7 @@
 // Usage: sqlite_ceiling DB_FILE [--seconds N] [--batch N] [--full]
 // Prints one JSON line: {"cases_per_s": …, "cases": …, "seconds": …, …}.
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -209,10 +210,15 @@ int main(int argc, char** argv) try {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double cpu_us = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 +
+                        usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
   std::printf(
       "{\"cases_per_s\": %.1f, \"cases\": %ld, \"batches\": %ld, \"batch\": %d, \"seconds\": "
-      "%.2f, \"synchronous\": \"%s\"}\n",
-      cases / seconds, cases, batches, args.batch, seconds, args.full ? "FULL" : "NORMAL");
+      "%.2f, \"cpu_us_per_case\": %.1f, \"synchronous\": \"%s\"}\n",
+      cases / seconds, cases, batches, args.batch, seconds, cpu_us / cases,
+      args.full ? "FULL" : "NORMAL");
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "sqlite_ceiling: %s\n", e.what());
