@@ -257,6 +257,17 @@ class Server:
                     return round(int(line.split()[1]) / 1024, 1)
         return None
 
+    def wait_idle(self, limit=180):
+        """Waits until the server has finished requests wrk gave up on (slow
+        ones queue up behind the run), so they do not eat the next scenario."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            before = cpu_seconds([self.proc.pid])
+            time.sleep(0.5)
+            if cpu_seconds([self.proc.pid]) - before < 0.05:
+                return
+        log("server still busy after the scenario; going on")
+
     def stop(self):
         self.proc.terminate()
         try:
@@ -385,7 +396,10 @@ def wrk_once(url, script, seconds, args, fixtures_path, pids=()):
     if line is None:
         raise RuntimeError(f"wrk {script} failed: {out.stdout[-500:]} {out.stderr[-500:]}")
     r = json.loads(line[len("CGRESULT "):])
-    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6) if r["duration_us"] else 0.0
+    # A run in which no request completed (every one slower than the run) is
+    # a failure too, not "0 errors".
+    r["errors"]["no_response"] = 0 if r["requests"] else args.connections
     r["error_count"] = sum(r["errors"].values())
     # CPU time the server spent per request: steadier than requests/s when
     # other work shares the cores, and what requests/s would be on idle cores.
@@ -507,6 +521,7 @@ def run_engine(name, args, dataset, meta):
             r = measure(url, f"{scenario}.lua", args, fixtures_path, server.reset_peak_rss, [server.proc.pid])
             r["peak_rss_mb"] = server.peak_rss_mb()
             results[scenario] = r
+            server.wait_idle()
             log(f"{name}: {scenario}: {r['rps']:.0f} req/s, p99 {r['p99_ms']} ms, "
                 f"errors {r['errors']}")
         server.stop()
