@@ -384,9 +384,9 @@ def write_fixtures(fixtures, path):
 # ---------------------------------------------------------------- wrk
 
 
-def wrk_once(url, script, seconds, args, fixtures_path, pids=()):
+def wrk_once(url, script, seconds, args, fixtures_path, pids=(), slice_="0/1"):
     env = dict(os.environ, CG_FIXTURES=fixtures_path, CG_WRK_DIR=WRK_DIR,
-               CG_RUN_TAG=str(time.time_ns()))
+               CG_RUN_TAG=str(time.time_ns()), CG_SLICE=slice_)
     cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds}s",
            "--timeout", "10s", "-s", os.path.join(WRK_DIR, script), url]
     cpu_before = cpu_seconds(pids)
@@ -409,15 +409,17 @@ def wrk_once(url, script, seconds, args, fixtures_path, pids=()):
 
 def measure(url, script, args, fixtures_path, before_each=None, pids=()):
     """Warm-up, then `repeats` runs; medians of requests/s and latencies."""
+    slices = args.repeats + (1 if args.warmup > 0 else 0)  # of the case-actions pool
     if args.warmup > 0:
         if before_each:
             before_each()
-        wrk_once(url, script, args.warmup, args, fixtures_path)
+        wrk_once(url, script, args.warmup, args, fixtures_path, slice_=f"{slices - 1}/{slices}")
     runs = []
-    for _ in range(args.repeats):
+    for i in range(args.repeats):
         if before_each:
             before_each()
-        runs.append(wrk_once(url, script, args.duration, args, fixtures_path, pids))
+        runs.append(wrk_once(url, script, args.duration, args, fixtures_path, pids,
+                             f"{i}/{slices}"))
     med = lambda key: statistics.median(r[key] for r in runs)
     lat = lambda p: statistics.median(r["latency_us"][p] for r in runs) / 1000
     cpu = [r["cpu_us_per_req"] for r in runs if r["cpu_us_per_req"]]

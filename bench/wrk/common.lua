@@ -80,8 +80,15 @@ local next_action = {
 local ready = {}      -- {case_id, action}
 local fresh = 1       -- next unused case of the pool
 local pool = {}
+-- CG_SLICE "k/n": this wrk run (warm-up and repeats each count as one) takes
+-- the k-th of n equal parts of the pool, so no run re-accepts a case an
+-- earlier run already moved on.
 local function shuffle_pool()
-  for _, id in ipairs(M.F.action_cases) do pool[#pool + 1] = id end
+  local k, n = (os.getenv("CG_SLICE") or "0/1"):match("(%d+)/(%d+)")
+  k, n = tonumber(k), tonumber(n)
+  local all = M.F.action_cases
+  local size = math.floor(#all / n)
+  for i = k * size + 1, (k + 1) * size do pool[#pool + 1] = all[i] end
   for i = #pool, 2, -1 do
     local j = math.random(1, i)
     pool[i], pool[j] = pool[j], pool[i]
