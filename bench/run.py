@@ -503,6 +503,7 @@ def run_engine(name, args, dataset, meta):
     engine = Engine(name, dataset, work, args.binary)
     fixtures_path = os.path.join(work, "fixtures.lua")
     results, ceilings, facts = {}, {}, {}
+    server = None
     try:
         server = Server(args.binary, engine)
         facts["server_start_s"] = round(server.start_seconds, 2)
@@ -540,6 +541,8 @@ def run_engine(name, args, dataset, meta):
         ceilings["sqlite"] = sqlite_ceiling(args, dataset, work, full=False)
         ceilings["sqlite-full"] = sqlite_ceiling(args, dataset, work, full=True)
     finally:
+        if server and server.proc.poll() is None:  # a scenario failed: do not leave it running
+            server.stop()
         engine.close()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
