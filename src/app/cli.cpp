@@ -89,14 +89,27 @@ int migrate(const Config& config) {
 
 int demo(const Config& config, const DemoArgs& args) {
   setup_logging(config);
+  DemoOptions options;
+  options.scale = args.scale;
+  if (!args.preset.empty()) {
+    auto preset = demo_preset(args.preset);
+    if (!preset) {
+      std::cerr << "unknown preset: " << args.preset << " (street, district, city)\n";
+      return 2;
+    }
+    options = *preset;
+  }
+  options.seed = args.seed;
+  if (args.cases > 0) options.cases = args.cases;
   auto app = open_app(config);
-  DemoSummary s = seed_demo(*app, DemoOptions{args.seed, args.scale});
+  DemoSummary s = seed_demo(*app, options);
   if (!s.created) {
     std::cout << "数据库中已有数据，未生成演示数据 / the database already holds data\n";
   } else {
     std::cout << "demo: " << s.areas << " areas, " << s.buildings << " buildings, " << s.households
               << " households, " << s.residents << " residents, " << s.cases << " cases, "
-              << s.users << " accounts in " << s.seconds << " s\n";
+              << s.users << " accounts in " << s.seconds << " s (people " << s.people_seconds
+              << " s, cases " << s.cases_seconds << " s)\n";
     print_demo_accounts(std::cout);
   }
   app->db->close();

@@ -18,6 +18,8 @@ struct ServeArgs {
 struct DemoArgs {
   std::uint64_t seed = 20261123;
   int scale = 1;
+  std::string preset;  // street | district | city; overrides scale
+  int cases = 0;       // 0: the preset's (or about 400 a street)
 };
 struct UserArgs {
   std::string username, display_name, role, area_code, password;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <random>
 #include <span>
@@ -66,7 +67,8 @@ const std::vector<std::string_view>& extra_community_names() {
 
 class Generator {
  public:
-  Generator(App& app, const DemoOptions& options) : app_(app), rng_(options.seed), now_(now_ms()) {}
+  Generator(App& app, const DemoOptions& options)
+      : app_(app), options_(options), rng_(options.seed), now_(now_ms()) {}
 
   DemoSummary run(int scale) {
     auto started = std::chrono::steady_clock::now();
@@ -77,26 +79,37 @@ class Generator {
     for (int i = 1; i < scale; ++i) streets.push_back(generated_street(i));
     for (const StreetSpec& street : streets) build_street(actor, district, street);
     create_accounts();
+    summary_.people_seconds = seconds_since(started);
     // About 120 cases a year per community, as the articles' 民意订单 counts suggest.
-    int cases = static_cast<int>(streets.size()) * 400;
+    int cases = options_.cases > 0 ? options_.cases : static_cast<int>(streets.size()) * 400;
+    auto cases_started = std::chrono::steady_clock::now();
     if (auto made = cases::seed_demo_cases(app_, rng_(), cases); !made) {
       throw std::runtime_error("demo: cases: " + made.error().detail);
     }
+    summary_.cases_seconds = seconds_since(cases_started);
     summary_.cases = cases;
     summary_.created = true;
-    summary_.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    summary_.seconds = seconds_since(started);
     return summary_;
   }
 
  private:
   StreetSpec generated_street(int index) {
     StreetSpec s{"", {}};
-    static std::vector<std::string> names;  // keep the string_views alive
+    // A deque never moves its strings, so the string_views into it stay valid
+    // (a vector's reallocation moved short strings and left views dangling).
+    static std::deque<std::string> names;
     names.push_back(fmt::format("第{}街道", index + 1));
     s.name = names.back();
-    for (std::string_view c : extra_community_names()) s.communities.push_back({c, 5, 40, 24});
+    for (std::string_view c : extra_community_names()) {
+      s.communities.push_back(
+          {c, options_.grids_per_community, options_.buildings_per_community, 24});
+    }
     return s;
+  }
+
+  static double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
   std::int64_t create_area(const auth::Actor& actor, std::optional<std::int64_t> parent,
@@ -289,6 +302,7 @@ class Generator {
   }
 
   App& app_;
+  DemoOptions options_;
   int streets_built_ = 0;
   std::mt19937_64 rng_;
   std::int64_t now_;
@@ -312,6 +326,24 @@ DemoSummary seed_demo(App& app, const DemoOptions& options) {
   if (database_has_areas(app)) return {};
   Generator generator(app, options);
   return generator.run(options.scale);
+}
+
+std::optional<DemoOptions> demo_preset(std::string_view name) {
+  DemoOptions o;
+  if (name == "street") return o;  // ~11,000 residents, 1,200 cases
+  if (name == "district") {        // ~500,000 residents, 100,000 cases
+    o.scale = 15;
+    o.cases = 100'000;
+    return o;
+  }
+  if (name == "city") {  // ~13 M residents, 5 M households, 30,000 grids, 10 M cases
+    o.scale = 500;
+    o.grids_per_community = 5;
+    o.buildings_per_community = 35;
+    o.cases = 10'000'000;
+    return o;
+  }
+  return std::nullopt;
 }
 
 const std::vector<DemoAccount>& demo_accounts() {

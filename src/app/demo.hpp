@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -28,7 +29,12 @@ struct DemoSummary {
   bool created = false;  // false when the database already held data
   int areas = 0, buildings = 0, households = 0, residents = 0, users = 0, cases = 0;
   double seconds = 0;
+  double people_seconds = 0;  // areas, households, residents and accounts
+  double cases_seconds = 0;
 };
+
+// Named dataset sizes for benchmarks: "street", "district" or "city".
+std::optional<DemoOptions> demo_preset(std::string_view name);
 
 DemoSummary seed_demo(App& app, const DemoOptions& options);
 const std::vector<DemoAccount>& demo_accounts();

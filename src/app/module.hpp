@@ -16,7 +16,11 @@ class Router;
 
 struct DemoOptions {
   std::uint64_t seed = 20261123;
-  int scale = 1;  // 1 = one street (~10,000 residents)
+  int scale = 1;  // 1 = one street (~10,000 residents); each further street adds
+                  // 12 communities of the shape below
+  int cases = 0;  // 0: about 400 a street
+  int grids_per_community = 5;
+  int buildings_per_community = 40;  // 24 households each
 };
 
 class Module {

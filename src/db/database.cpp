@@ -42,6 +42,29 @@ std::string redact_url(std::string_view url) {
   return redact_query_password(std::move(out));
 }
 
+void Database::run_write(const std::function<bool(Conn&)>& work) {
+  Lease lease = acquire_writer();
+  Conn& c = *lease.conn;
+  try {
+    begin_write(c);
+    if (work(c)) {
+      commit(c);
+    } else {
+      rollback(c);
+    }
+    lease.release(false);
+  } catch (...) {
+    bool broken = false;
+    try {
+      rollback(c);
+    } catch (...) {
+      broken = true;
+    }
+    lease.release(broken);
+    throw;
+  }
+}
+
 std::unique_ptr<Database> Database::open(std::string_view url, const Options& options) {
   if (starts_with(url, "sqlite:")) return open_sqlite(url.substr(7), options);
   if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {

@@ -178,6 +178,11 @@ class Database {
   virtual void begin_read(Conn& c) = 0;
   virtual void commit(Conn& c) = 0;
   virtual void rollback(Conn& c) = 0;
+  // Runs `work` inside a write transaction and returns once it is committed
+  // (or rolled back): commits when `work` returns true, rolls back when it
+  // returns false or throws (rethrown here). This default runs each write in
+  // its own transaction; SQLite overrides it to group waiting writes.
+  virtual void run_write(const std::function<bool(Conn&)>& work);
 
  private:
   template <class R>
@@ -191,32 +196,45 @@ class Database {
       return false;
     }
   }
-  template <class F>
-  auto in_transaction(Lease lease, bool writing, F&& fn) -> std::invoke_result_t<F, Conn&>;
 };
 
 template <class F>
-auto Database::in_transaction(Lease lease, bool writing, F&& fn) -> std::invoke_result_t<F, Conn&> {
+auto Database::write(F&& fn) -> std::invoke_result_t<F, Conn&> {
   using R = std::invoke_result_t<F, Conn&>;
+  if constexpr (std::is_void_v<R>) {
+    run_write([&](Conn& c) {
+      fn(c);
+      return true;
+    });
+  } else {
+    std::optional<R> result;
+    run_write([&](Conn& c) {
+      result.emplace(fn(c));
+      return !holds_error(*result);
+    });
+    return std::move(*result);
+  }
+}
+
+template <class F>
+auto Database::read(F&& fn) -> std::invoke_result_t<F, Conn&> {
+  using R = std::invoke_result_t<F, Conn&>;
+  Lease lease = acquire_reader();
   Conn& c = *lease.conn;
-  bool broken = false;
   try {
-    writing ? begin_write(c) : begin_read(c);
+    begin_read(c);
     if constexpr (std::is_void_v<R>) {
       fn(c);
       commit(c);
       lease.release(false);
     } else {
       R result = fn(c);
-      if (holds_error(result)) {
-        rollback(c);
-      } else {
-        commit(c);
-      }
+      commit(c);
       lease.release(false);
       return result;
     }
   } catch (...) {
+    bool broken = false;
     try {
       rollback(c);
     } catch (...) {
@@ -225,16 +243,6 @@ auto Database::in_transaction(Lease lease, bool writing, F&& fn) -> std::invoke_
     lease.release(broken);
     throw;
   }
-}
-
-template <class F>
-auto Database::write(F&& fn) -> std::invoke_result_t<F, Conn&> {
-  return in_transaction(acquire_writer(), true, std::forward<F>(fn));
-}
-
-template <class F>
-auto Database::read(F&& fn) -> std::invoke_result_t<F, Conn&> {
-  return in_transaction(acquire_reader(), false, std::forward<F>(fn));
 }
 
 }  // namespace cg::db

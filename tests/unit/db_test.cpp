@@ -327,6 +327,47 @@ TEST_P(DbTest, ConcurrentWritersLoseNothing) {
   EXPECT_EQ(db().read([](Conn& c) { return c.query_one("SELECT n FROM counter")->i64(0); }), 1000);
 }
 
+// SQLite groups concurrent writes into one transaction (each in a savepoint):
+// a write that throws or returns an error must still roll back alone, and
+// every write that returned must be visible at once.
+TEST_P(DbTest, ConcurrentWritesThatFailRollBackAloneAndTheRestCommit) {
+  ddl("CREATE TABLE t (x {{BIGINT}} PRIMARY KEY)");
+  std::atomic<int> committed{0}, refused{0}, thrown{0}, unseen{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        const int x = t * 1000 + i;
+        try {
+          auto r = db().write([&](Conn& c) -> std::expected<int, std::string> {
+            c.exec("INSERT INTO t (x) VALUES ($1)", {x});
+            if (i % 10 == 3) return std::unexpected("refused");
+            if (i % 10 == 7) c.exec("INSERT INTO t (x) VALUES ($1)", {x});  // duplicate: throws
+            return x;
+          });
+          if (!r) {
+            ++refused;
+            continue;
+          }
+          ++committed;
+          // Acknowledged means committed: a reader sees it right away.
+          if (!db().read([&](Conn& c) { return c.query_one("SELECT x FROM t WHERE x = $1", {x}); }))
+            ++unseen;
+        } catch (const DbError& e) {
+          EXPECT_TRUE(e.unique_violation()) << e.what();
+          ++thrown;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(committed, 640);
+  EXPECT_EQ(refused, 80);
+  EXPECT_EQ(thrown, 80);
+  EXPECT_EQ(unseen, 0);
+  EXPECT_EQ(count("t"), 640);
+}
+
 TEST_P(DbTest, ReadersSeeCommittedData) {
   ddl("CREATE TABLE t (x {{BIGINT}})");
   EXPECT_EQ(count("t"), 0);

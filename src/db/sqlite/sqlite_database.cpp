@@ -124,6 +124,99 @@ void SqliteDatabase::rollback(Conn& c) {
   if (sqlite(c).in_transaction()) sqlite(c).exec("ROLLBACK");
 }
 
+void SqliteDatabase::run_write(const std::function<bool(Conn&)>& work) {
+  PendingWrite me{&work};
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&me);
+  while (!me.done) {
+    if (group_running_) {
+      queue_cv_.wait(lock);
+      continue;
+    }
+    // No group is running: this thread runs the writes waiting now (its own
+    // among them) while later arrivals queue up for the next group.
+    group_running_ = true;
+    std::vector<PendingWrite*> group;
+    const std::size_t n = std::min(queue_.size(), kMaxGroup);
+    group.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    lock.unlock();
+    run_group(group);
+    lock.lock();
+    for (PendingWrite* w : group) w->done = true;
+    group_running_ = false;
+    queue_cv_.notify_all();
+  }
+  lock.unlock();
+  if (me.error) std::rethrow_exception(me.error);
+}
+
+// Never throws: every failure lands in the error of the writes it affects.
+void SqliteDatabase::run_group(const std::vector<PendingWrite*>& group) {
+  Lease lease;
+  try {
+    lease = acquire_writer();
+  } catch (...) {
+    for (PendingWrite* w : group) w->error = std::current_exception();
+    return;
+  }
+  SqliteConn& c = sqlite(*lease.conn);
+  bool broken = false;
+  for (std::size_t from = 0; from < group.size();) {
+    try {
+      from = run_in_one_transaction(c, group, from);
+    } catch (...) {
+      // BEGIN, SAVEPOINT bookkeeping or COMMIT failed: nothing of this
+      // transaction is stored, so none of its writes may be acknowledged.
+      for (std::size_t i = from; i < group.size(); ++i) {
+        if (!group[i]->error) group[i]->error = std::current_exception();
+      }
+      try {
+        rollback(c);
+      } catch (...) {
+        broken = true;
+      }
+      break;
+    }
+  }
+  lease.release(broken);
+}
+
+// Runs group[from…] in one transaction and commits it. Returns where the next
+// transaction starts: the end, or just past a write after which SQLite had
+// rolled the whole transaction back by itself (SQLITE_FULL, IOERR, …) — the
+// writes before it in this transaction are then lost and get an error.
+std::size_t SqliteDatabase::run_in_one_transaction(SqliteConn& c,
+                                                   const std::vector<PendingWrite*>& group,
+                                                   std::size_t from) {
+  begin_write(c);
+  for (std::size_t i = from; i < group.size(); ++i) {
+    PendingWrite& w = *group[i];
+    c.exec("SAVEPOINT cg_write");
+    bool keep = false;
+    try {
+      keep = (*w.work)(c);
+    } catch (...) {
+      w.error = std::current_exception();
+    }
+    if (!c.in_transaction()) {
+      auto lost =
+          std::make_exception_ptr(DbError(DbError::Kind::other,
+                                          "sqlite: the transaction was rolled back by a failure "
+                                          "in another write of the same group"));
+      for (std::size_t j = from; j < i; ++j) {
+        if (!group[j]->error) group[j]->error = lost;
+      }
+      if (!w.error) w.error = lost;
+      return i + 1;
+    }
+    if (!keep || w.error) c.exec("ROLLBACK TO cg_write");
+    c.exec("RELEASE cg_write");
+  }
+  commit(c);
+  return group.size();
+}
+
 std::unique_ptr<Database> open_sqlite(std::string_view target, const Options& options) {
   return std::make_unique<SqliteDatabase>(target, options);
 }

@@ -17,6 +17,7 @@
 #include "http/json.hpp"
 #include "http/router.hpp"
 #include "modules/cases/module.hpp"
+#include "modules/cases/page_json.hpp"
 #include "modules/cases/service.hpp"
 
 namespace cg::cases {
@@ -458,10 +459,7 @@ api::Reply CasesModule::list(http::Request& req, const auth::Actor& actor) {
   if (!q) return fail(q.error());
   auto page = service_.list(actor, *q);
   if (!page) return fail(page.error());
-  json::array items;
-  for (const Case& c : page->items) items.push_back(case_json(c));
-  return http::ok(
-      json::object{{"items", std::move(items)}, {"next_cursor", optional(page->next_cursor)}});
+  return http::ok(case_page_json(page->items, page->next_cursor));
 }
 
 api::Reply CasesModule::create(http::Request& req, const auth::Actor& actor) {
@@ -543,6 +541,14 @@ api::Reply CasesModule::open_by_grid(http::Request& req, const auth::Actor& acto
 }
 
 }  // namespace
+
+json::object case_page_json(const std::vector<Case>& cases,
+                            const std::optional<std::string>& next_cursor) {
+  json::array items;
+  items.reserve(cases.size());
+  for (const Case& c : cases) items.push_back(case_json(c));
+  return json::object{{"items", std::move(items)}, {"next_cursor", optional(next_cursor)}};
+}
 
 std::unique_ptr<Module> make_module(App& app) {
   return std::make_unique<CasesModule>(app);
