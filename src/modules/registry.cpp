@@ -7,6 +7,7 @@
 #include "modules/cases/module.hpp"
 #include "modules/org/module.hpp"
 #include "modules/people/module.hpp"
+#include "modules/volunteers/module.hpp"
 
 namespace cg {
 
@@ -17,6 +18,7 @@ std::vector<std::unique_ptr<Module>> make_modules(App& app) {
   modules.push_back(org::make_module(app));
   modules.push_back(people::make_module(app));
   modules.push_back(cases::make_module(app));
+  modules.push_back(volunteers::make_module(app));
   return modules;
 }
 
