@@ -173,9 +173,4 @@ namespace testing {
 void set_now(std::optional<std::int64_t> ms);
 }  // namespace testing
 
-// Demo volunteers, teams, a year of activities with verified hours, gifts and
-// redemptions in the demo street, made through the service as the system
-// actor with a clock walking through the year. Deterministic for a seed.
-Status seed_demo(App& app, std::uint64_t seed);
-
 }  // namespace cg::volunteers
