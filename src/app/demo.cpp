@@ -15,6 +15,7 @@
 #include "modules/cases/service.hpp"
 #include "modules/org/service.hpp"
 #include "modules/people/service.hpp"
+#include "modules/volunteers/service.hpp"
 
 namespace cg {
 namespace {
@@ -82,6 +83,9 @@ class Generator {
       throw std::runtime_error("demo: cases: " + made.error().detail);
     }
     summary_.cases = cases;
+    if (auto made = volunteers::seed_demo(app_, rng_()); !made) {
+      throw std::runtime_error("demo: volunteers: " + made.error().detail);
+    }
     summary_.created = true;
     summary_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <set>
 #include <thread>
 
 #include "app/app.hpp"
@@ -442,6 +443,69 @@ TEST_F(VolunteerApi, ConcurrentRedemptionsOfTheLastItemAndConcurrentVerification
   EXPECT_EQ(std::count(status.begin(), status.end(), 200), 1);
   EXPECT_EQ(std::count(status.begin(), status.end(), 409), kThreads - 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM points_transfers WHERE kind = 'earn'"), 1);
+}
+
+// ---- demo data -------------------------------------------------------------------
+
+TEST_F(VolunteerApi, DemoDataCoversEveryActivityStatusAndTheLedgerBalances) {
+  // Residents with phones in 八厂, from whom the demo draws its volunteers.
+  for (int i = 0; i < 30; ++i) {
+    auto made =
+        manager.post("/api/v1/residents", {{"household_id", w.household_of_grid.at(w.grid1)},
+                                           {"name", "志愿者" + std::to_string(i)},
+                                           {"gender", i % 2 ? "female" : "male"},
+                                           {"birth_date", i % 3 ? "1980-05-01" : "1958-03-12"},
+                                           {"relation", "other"},
+                                           {"residence_type", "registered"},
+                                           {"id_number", ""},
+                                           {"phone", "1395130" + std::to_string(1000 + i)}});
+    ASSERT_EQ(made.status, 201) << made.body;
+  }
+  ASSERT_TRUE(volunteers::seed_demo(app.app(), 11, 40));
+
+  std::set<std::string> statuses;
+  app.app().db->read([&](db::Conn& c) {
+    for (const auto& row : c.query("SELECT DISTINCT status FROM volunteer_activities"))
+      statuses.insert(row.text(0));
+  });
+  for (const char* s : {"draft", "published", "running", "finished", "verified", "cancelled"})
+    EXPECT_TRUE(statuses.count(s)) << s;
+  EXPECT_GE(
+      count("SELECT COUNT(*) FROM volunteer_teams WHERE area_id = " + std::to_string(w.bachang)),
+      3);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteers WHERE status = 'approved'"), 20);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteers WHERE status = 'pending'"), 0);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteer_signups WHERE status = 'waitlisted'"), 0);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteer_attendance WHERE status = 'approved'"), 50);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteer_attendance WHERE check_in_method = 'qr'"), 50);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteer_redemptions WHERE status = 'completed'"), 0);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteer_certificates"), 0);
+
+  // Double entry: each account's balance is the sum of its movements, and all
+  // balances together are zero (what the pools issued is what the others hold).
+  EXPECT_GT(count("SELECT COUNT(*) FROM points_transfers WHERE kind = 'earn'"), 50);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM points_accounts a WHERE a.balance <> "
+            "COALESCE((SELECT SUM(amount) FROM points_transfers WHERE to_account = a.id), 0) "
+            "- COALESCE((SELECT SUM(amount) FROM points_transfers WHERE from_account = a.id), "
+            "0)"),
+      0);
+  EXPECT_EQ(count("SELECT COALESCE(SUM(balance), 0) FROM points_accounts"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM points_accounts WHERE kind <> 'pool' AND balance < 0"), 0);
+
+  // A volunteer signs in and finds their passbook with a running balance.
+  auto v = app.app().db->read([&](db::Conn& c) {
+    return c
+        .query_one(
+            "SELECT v.id FROM volunteers v JOIN points_accounts a ON a.volunteer_id = "
+            "v.id WHERE a.balance > 0 ORDER BY v.id LIMIT 1")
+        ->i64(0);
+  });
+  auto book = manager.get("/api/v1/volunteers/" + std::to_string(v) + "/passbook");
+  ASSERT_EQ(book.status, 200) << book.body;
+  const auto& lines = book.json().at("lines").as_array();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().at("balance"), book.json().at("balance"));
 }
 
 }  // namespace

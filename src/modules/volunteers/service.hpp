@@ -173,4 +173,11 @@ namespace testing {
 void set_now(std::optional<std::int64_t> ms);
 }  // namespace testing
 
+// Teams, volunteers, a year of activities in every status with check-ins,
+// verified hours, points, gifts and redemptions in every community, made
+// through VolunteerService as real use would (see demo.cpp). Deterministic
+// for a seed, apart from the random pick-up codes and certificate numbers.
+// 八厂社区 holds `activities_per_year` activities, other communities a quarter.
+Status seed_demo(App& app, std::uint64_t seed, int activities_per_year = 120);
+
 }  // namespace cg::volunteers

@@ -1031,4 +1031,51 @@ std::optional<ResidentBrief> find_resident(db::Conn& conn, std::int64_t id) {
                        r->text(4), r->i64(5),  r->opt_i64(6)};
 }
 
+// ---- demo data ----
+
+std::vector<AreaBrief> communities(db::Conn& conn) {
+  std::vector<AreaBrief> out;
+  for (const db::Row& r :
+       conn.query("SELECT id, name, path FROM areas WHERE level = 'community' ORDER BY id"))
+    out.push_back({r.i64(0), r.text(1), r.text(2)});
+  return out;
+}
+
+std::vector<DemoResident> residents_with_phone(db::Conn& conn, const PathRange& area) {
+  std::vector<DemoResident> out;
+  for (const db::Row& r : conn.query(
+           "SELECT id, name, COALESCE(birth_date, ''), phone_enc FROM residents WHERE path >= $1 "
+           "AND path < $2 AND phone_enc IS NOT NULL ORDER BY id",
+           {area.from, area.to}))
+    out.push_back({r.i64(0), r.text(1), r.text(2), r.blob(3)});
+  return out;
+}
+
+std::optional<auth::Principal> principal_of_user(db::Conn& conn, std::int64_t user_id) {
+  auto rows = conn.query(
+      "SELECT u.id, COALESCE(u.username, ''), u.display_name, u.kind, u.resident_id, g.role, "
+      "g.area_id, a.path, a.name, a.level FROM users u LEFT JOIN role_grants g ON g.user_id = "
+      "u.id LEFT JOIN areas a ON a.id = g.area_id WHERE u.id = $1 ORDER BY g.id",
+      {user_id});
+  if (rows.empty()) return std::nullopt;
+  auth::Principal p;
+  p.user_id = rows.front().i64(0);
+  p.username = rows.front().text(1);
+  p.display_name = rows.front().text(2);
+  p.kind = rows.front().text(3);
+  p.resident_id = rows.front().opt_i64(4);
+  for (const db::Row& r : rows) {
+    if (r.is_null(5)) continue;
+    if (auto role = auth::role_from_name(r.text(5)))
+      p.grants.push_back({*role, r.i64(6), r.text(7), r.text(8), r.text(9)});
+  }
+  return p;
+}
+
+std::optional<std::int64_t> user_id_by_username(db::Conn& conn, const std::string& username) {
+  auto row = conn.query_one("SELECT id FROM users WHERE username = $1", {username});
+  if (!row) return std::nullopt;
+  return row->i64(0);
+}
+
 }  // namespace cg::volunteers::store

@@ -10,6 +10,7 @@
 
 #include "db/db.hpp"
 #include "db/query.hpp"
+#include "modules/auth/model.hpp"
 #include "modules/volunteers/model.hpp"
 
 namespace cg::volunteers::store {
@@ -179,5 +180,22 @@ struct ResidentBrief {
   std::optional<std::int64_t> street_id;
 };
 std::optional<ResidentBrief> find_resident(db::Conn& conn, std::int64_t id);
+
+// ---- demo data ----
+struct AreaBrief {
+  std::int64_t id = 0;
+  std::string name, path;
+};
+std::vector<AreaBrief> communities(db::Conn& conn);
+// Residents of an area who have a phone (so they can sign in), by id.
+struct DemoResident {
+  std::int64_t id = 0;
+  std::string name, birth_date;
+  std::string phone_enc;  // encrypted, as the registry keeps it
+};
+std::vector<DemoResident> residents_with_phone(db::Conn& conn, const PathRange& area);
+// The account with its grants, as a signed-in request would see it.
+std::optional<auth::Principal> principal_of_user(db::Conn& conn, std::int64_t user_id);
+std::optional<std::int64_t> user_id_by_username(db::Conn& conn, const std::string& username);
 
 }  // namespace cg::volunteers::store
