@@ -445,6 +445,18 @@ TEST_F(VolunteerApi, ConcurrentRedemptionsOfTheLastItemAndConcurrentVerification
   EXPECT_EQ(count("SELECT COUNT(*) FROM points_transfers WHERE kind = 'earn'"), 1);
 }
 
+TEST_F(VolunteerApi, AVolunteerReadsTheirOwnCardWithHoursPointsAndStars) {
+  Resident r = resident("13951300061", "季秀英");
+  EXPECT_EQ(r.get("/api/v1/volunteers/me").status, 404);  // not registered yet
+  const std::int64_t id = volunteer(r);
+  auto me = r.get("/api/v1/volunteers/me");  // a read on the read-only connection
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.json().at("id").as_int64(), id);
+  EXPECT_FALSE(me.json().at("number").is_null());
+  EXPECT_EQ(me.json().at("points_balance").as_int64(), 0);
+  EXPECT_EQ(me.json().at("stars").as_int64(), 0);
+}
+
 // ---- demo data -------------------------------------------------------------------
 
 TEST_F(VolunteerApi, DemoDataCoversEveryActivityStatusAndTheLedgerBalances) {

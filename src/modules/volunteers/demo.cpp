@@ -360,8 +360,8 @@ class DemoRun {
     std::vector<const Member*> members;
     double zeal = 0;
     for (const Member& m : c.members) {
-      // 王坚's own bookings of what is still ahead are left to him (and the browser tests).
-      if (m.actor.who.kind == "staff" && p.start > now_) continue;
+      // 王坚's own bookings of what is not over yet are left to him (and the browser tests).
+      if (m.actor.who.kind == "staff" && p.end > now_) continue;
       if (std::ranges::find(m.teams, team) == m.teams.end()) continue;
       members.push_back(&m);
       zeal += m.zeal;

@@ -369,7 +369,10 @@ Result<Volunteer> VolunteerService::me(const auth::Actor& actor) const {
     if (!v) return fail(errors::not_found("您还没有注册志愿者"));
     v->verified_minutes = store::verified_minutes_of(conn, v->id);
     v->stars = stars_for(store::settings(conn), v->verified_minutes);
-    v->balance = store::volunteer_account(conn, v->id, v->path, 0).balance;
+    // A read: look the account up rather than creating it (volunteer_account would write).
+    auto account =
+        conn.query_one("SELECT balance FROM points_accounts WHERE volunteer_id = $1", {v->id});
+    v->balance = account ? account->i64(0) : 0;
     return *v;
   });
 }
