@@ -2,6 +2,7 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 import { session } from '@/stores/session'
 import { isDesktop } from '@/shared/device'
+import { volunteerConsoleRoutes, volunteerMobileRoutes } from './volunteerRoutes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -53,6 +54,7 @@ export const router = createRouter({
           component: () => import('@/console/AuditPage.vue'),
           meta: { auth: 'console', perm: 'audit.read', title: 'menu.audit' },
         },
+        ...volunteerConsoleRoutes,
       ],
     },
     {
@@ -77,6 +79,7 @@ export const router = createRouter({
           component: () => import('@/mobile/HouseholdPage.vue'),
           meta: { auth: 'mobile', title: 'm.household' },
         },
+        ...volunteerMobileRoutes,
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },
