@@ -27,21 +27,38 @@ async function expectClean(page, name) {
   assert.deepEqual(cspViolations(page), [], `no CSP violations on ${name}`)
 }
 
-/** The organizer (community worker) sets up a fresh activity starting in ten minutes. */
-async function freshActivity(organizer, title) {
+const E2E_TITLE = '楼道清理 e2e'
+const MINUTE = 60_000
+
+/**
+ * The organizer (community worker) sets up a fresh 15-minute activity that opens for check-in
+ * now: it starts in ten minutes, or right after the volunteer's booking from an earlier run if
+ * that one is still on (a volunteer cannot book two activities at the same time). Earlier runs'
+ * activities that have not started are cancelled first.
+ */
+async function freshActivity(organizer, volunteerPage) {
   const me = await loginApi(organizer, WORKER)
   const bachang = me.roles[0].area.id
+  const open = (await apiGet(organizer, `/volunteer-activities?status=published&area=${bachang}&limit=100`)).items
+  for (const a of open.filter((x) => x.title.startsWith(E2E_TITLE))) {
+    await apiSend(organizer, 'POST', `/volunteer-activities/${a.id}/actions`, { action: 'cancel', reason: '测试数据清理' })
+  }
+  await loginApi(volunteerPage, VOLUNTEER)
+  const now = Date.now()
+  const busyUntil = (await apiGet(volunteerPage, '/volunteers/me/signups')).items
+    .filter((s) => s.status !== 'cancelled' && s.end_at > now && s.start_at < now + 40 * MINUTE)
+    .reduce((end, s) => Math.max(end, s.end_at), 0)
+  const start = Math.max(now + 10 * MINUTE, busyUntil + MINUTE)
   const teams = (await apiGet(organizer, '/volunteer-teams')).items.filter((t) => t.area.id === bachang)
   assert.ok(teams.length, 'the demo has teams in 八厂社区')
-  const start = Date.now() + 10 * 60_000
   const made = await apiSend(organizer, 'POST', '/volunteer-activities', {
     team_id: teams[0].id,
-    title,
+    title: `${E2E_TITLE} ${now % 100000}`,
     venue: '八厂社区党群服务中心',
     lat: VENUE.latitude,
     lng: VENUE.longitude,
     start_at: start,
-    end_at: start + 2 * 3_600_000,
+    end_at: start + 15 * MINUTE,
     capacity: 5,
     points_per_hour: 10,
   })
@@ -51,14 +68,13 @@ async function freshActivity(organizer, title) {
 
 test('a volunteer signs up on the phone and checks in by opening the QR code URL', async () => {
   const organizer = await newPage(browser, 'desktop')
-  const title = `楼道清理 e2e ${Date.now() % 100000}`
-  const activity = await freshActivity(organizer, title)
+  const phone = await newPage(browser, 'mobile')
+  const activity = await freshActivity(organizer, phone)
+  const title = activity.title
 
   // The volunteer finds it from 我的 → 志愿服务 → 志愿活动 and signs up.
-  const phone = await newPage(browser, 'mobile')
   await phone.context().grantPermissions(['geolocation'])
   await phone.context().setGeolocation(VENUE)
-  await loginApi(phone, VOLUNTEER)
   await phone.goto('/m/me')
   await phone.getByText('志愿服务', { exact: true }).click()
   await phone.waitForURL(/\/m\/volunteer$/)
@@ -127,6 +143,33 @@ test('an organizer verifies hours in the console: approve one, adjust another wi
   await table.getByText('已调整', { exact: true }).first().waitFor()
   await table.getByText('扣除往返路途时间').first().waitFor()
   await shot(page, 'vol-verified')
+})
+
+test('a party secretary registers as a volunteer on the phone and the community approves in the console', async () => {
+  const phone = await newPage(browser, 'mobile')
+  await loginApi(phone, { username: 'bachang_party', password: WORKER.password })
+  await phone.goto('/m/volunteer')
+  const form = phone.getByRole('button', { name: '提交注册' })
+  const card = phone.getByText(/编号 \d+ 号/)
+  await form.or(phone.getByText('注册申请审核中')).or(card).first().waitFor()
+  if (await form.isVisible()) {
+    await phone.getByLabel('技能特长').fill('摄影、驾驶')
+    await phone.getByLabel('可服务时间').fill('周末全天')
+    await shot(phone, 'vol-register')
+    await form.click()
+    await phone.getByText('注册申请审核中').waitFor()
+  }
+  if (!(await card.isVisible())) {
+    const console_ = await newPage(browser, 'desktop')
+    await loginApi(console_, WORKER)
+    await console_.goto('/console/volunteers')
+    const row = console_.locator('[data-test=volunteers-table] .el-table__body tr', { hasText: '袁祖权' })
+    await row.getByRole('button', { name: '通过', exact: true }).click()
+    await console_.getByText(/已通过审核 · 编号 \d+ 号/).waitFor()
+    await phone.reload()
+  }
+  await card.waitFor()
+  await phone.getByText('志愿活动', { exact: true }).waitFor()
 })
 
 test('volunteer pages on the phone pass axe', async () => {
