@@ -17,6 +17,7 @@
 #include "modules/cases/service.hpp"
 #include "modules/org/service.hpp"
 #include "modules/people/service.hpp"
+#include "modules/volunteers/service.hpp"
 
 namespace cg {
 namespace {
@@ -88,6 +89,9 @@ class Generator {
     }
     summary_.cases_seconds = seconds_since(cases_started);
     summary_.cases = cases;
+    if (auto made = volunteers::seed_demo(app_, rng_()); !made) {
+      throw std::runtime_error("demo: volunteers: " + made.error().detail);
+    }
     summary_.created = true;
     summary_.seconds = seconds_since(started);
     return summary_;

@@ -10,6 +10,7 @@
 #include "modules/open311/module.hpp"
 #include "modules/org/module.hpp"
 #include "modules/people/module.hpp"
+#include "modules/volunteers/module.hpp"
 
 namespace cg {
 
@@ -23,6 +24,7 @@ std::vector<std::unique_ptr<Module>> make_modules(App& app) {
   modules.push_back(notify::make_module(app));
   modules.push_back(cases::make_module(app));
   modules.push_back(open311::make_module(app, cases::service_of(*modules.back())));
+  modules.push_back(volunteers::make_module(app));
   return modules;
 }
 

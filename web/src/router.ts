@@ -3,6 +3,7 @@ import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vu
 import { session } from '@/stores/session'
 import type { RoleName } from '@/api'
 import { isDesktop } from '@/shared/device'
+import { volunteerConsoleRoutes, volunteerMobileRoutes } from './volunteerRoutes'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -81,6 +82,7 @@ export const router = createRouter({
           component: () => import('@/console/AuditPage.vue'),
           meta: { auth: 'console', perm: 'audit.read', title: 'menu.audit' },
         },
+        ...volunteerConsoleRoutes,
       ],
     },
     {
@@ -105,6 +107,7 @@ export const router = createRouter({
           component: () => import('@/mobile/HouseholdPage.vue'),
           meta: { auth: 'mobile', title: 'm.household' },
         },
+        ...volunteerMobileRoutes,
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

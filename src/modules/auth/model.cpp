@@ -19,17 +19,17 @@ const std::vector<RoleInfo>& role_table() {
        "platform_admin",
        "平台管理员",
        {P::org_read, P::org_write, P::people_read, P::people_write, P::people_reveal,
-        P::people_import, P::people_export, P::users_manage, P::audit_read}},
+        P::people_import, P::people_export, P::users_manage, P::audit_read, P::volunteers_manage}},
       {Role::street_admin,
        "street_admin",
        "街道管理员",
        {P::org_read, P::org_write, P::people_read, P::people_write, P::people_reveal,
-        P::people_import, P::people_export, P::users_manage, P::audit_read}},
+        P::people_import, P::people_export, P::users_manage, P::audit_read, P::volunteers_manage}},
       {Role::community_worker,
        "community_worker",
        "社区工作者",
        {P::org_read, P::org_write, P::people_read, P::people_write, P::people_reveal,
-        P::people_import, P::people_export, P::users_manage}},
+        P::people_import, P::people_export, P::users_manage, P::volunteers_manage}},
       // Grid workers visit households and keep their grid's records current,
       // so they may read, correct and (with a reason, audited) reveal.
       {Role::grid_worker,
@@ -37,7 +37,10 @@ const std::vector<RoleInfo>& role_table() {
        "网格员",
        {P::org_read, P::people_read, P::people_write, P::people_reveal}},
       {Role::handler, "handler", "处置人员", {P::org_read}},
-      {Role::volunteer_manager, "volunteer_manager", "志愿者管理员", {P::org_read}},
+      {Role::volunteer_manager,
+       "volunteer_manager",
+       "志愿者管理员",
+       {P::org_read, P::volunteers_manage}},
       {Role::party_secretary, "party_secretary", "党组织书记", {P::org_read, P::people_read}},
       {Role::resident, "resident", "居民", {}},
   };
@@ -78,9 +81,9 @@ const std::vector<Role>& all_roles() {
 
 const std::vector<Permission>& all_permissions() {
   using P = Permission;
-  static const std::vector<Permission> all = {P::org_read,      P::org_write,     P::people_read,
-                                              P::people_write,  P::people_reveal, P::people_import,
-                                              P::people_export, P::users_manage,  P::audit_read};
+  static const std::vector<Permission> all = {
+      P::org_read,      P::org_write,     P::people_read,  P::people_write, P::people_reveal,
+      P::people_import, P::people_export, P::users_manage, P::audit_read,   P::volunteers_manage};
   return all;
 }
 
@@ -104,6 +107,8 @@ std::string_view permission_name(Permission p) {
       return "users.manage";
     case Permission::audit_read:
       return "audit.read";
+    case Permission::volunteers_manage:
+      return "volunteers.manage";
   }
   return "";
 }

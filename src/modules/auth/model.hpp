@@ -35,6 +35,7 @@ enum class Permission {
   people_export,
   users_manage,
   audit_read,
+  volunteers_manage,  // approve volunteers, run activities, verify hours, the points bank
 };
 
 std::string_view role_name(Role role);   // "grid_worker"

@@ -181,18 +181,7 @@ Result<SignIn> AuthService::sign_in_with_code(const std::string& phone, const st
       return fail(Error{401, "bad-code", "验证码错误或已过期", "验证码不正确", {}});
     }
     store::use_code(conn, live->id);
-    if (auto existing = store::user_by_phone(conn, idx)) return *existing;
-    // First sign-in: an account for the phone, linked to the registry record
-    // when the community has registered this phone.
-    auto resident = store::resident_by_phone(conn, idx);
-    std::string name = resident ? resident->name : "居民" + normalized->substr(7);
-    std::optional<std::int64_t> resident_id;
-    if (resident) resident_id = resident->resident_id;
-    std::int64_t id = store::insert_user(conn, std::nullopt, name, "resident", std::nullopt, idx,
-                                         db::Blob{pii_.encrypt(*normalized)},
-                                         mask_phone(*normalized), resident_id, now);
-    if (resident) store::insert_grant(conn, id, Role::resident, resident->grid_id, now);
-    return id;
+    return phone_account_unchecked(conn, *normalized, now);
   });
   if (!user_id) {
     // Writes above are rolled back on error; count the attempt separately.
@@ -205,6 +194,23 @@ Result<SignIn> AuthService::sign_in_with_code(const std::string& phone, const st
     return fail(user_id.error());
   }
   return open_session(*user_id);
+}
+
+std::int64_t AuthService::phone_account_unchecked(db::Conn& conn, const std::string& phone,
+                                                  std::int64_t now) const {
+  const std::string idx = pii_.blind_index("phone", phone);
+  if (auto existing = store::user_by_phone(conn, idx)) return *existing;
+  // First sign-in: an account for the phone, linked to the registry record
+  // when the community has registered this phone.
+  auto resident = store::resident_by_phone(conn, idx);
+  std::string name = resident ? resident->name : "居民" + phone.substr(7);
+  std::optional<std::int64_t> resident_id;
+  if (resident) resident_id = resident->resident_id;
+  std::int64_t id =
+      store::insert_user(conn, std::nullopt, name, "resident", std::nullopt, idx,
+                         db::Blob{pii_.encrypt(phone)}, mask_phone(phone), resident_id, now);
+  if (resident) store::insert_grant(conn, id, Role::resident, resident->grid_id, now);
+  return id;
 }
 
 std::optional<org::Place> AuthService::home_of(const Principal& principal) {

@@ -127,6 +127,11 @@ class AuthService {
   Result<UserView> create_user(const Actor& actor, const NewUser& user);
   Result<std::vector<UserView>> list_users(const Actor& actor, std::optional<std::int64_t> area);
 
+  // The account behind a normalized mobile phone: the existing one, or the
+  // one a resident gets on first sign-in (linked to the registry record with
+  // that phone). Sign-in by SMS code uses it; demo data makes accounts ahead.
+  std::int64_t phone_account_unchecked(db::Conn& conn, const std::string& phone,
+                                       std::int64_t now) const;
   // For the CLI and demo data: creates a staff user with no permission check.
   // Throws DbError on a duplicate username.
   std::int64_t create_user_unchecked(db::Conn& conn, const NewUser& user,

@@ -31,6 +31,23 @@ import type {
   StaffUser,
   StoredFile,
   Tag,
+  ActivityInput,
+  ActivityStatus,
+  Attendance,
+  Certificate,
+  Gift,
+  Passbook,
+  QrToken,
+  Ranking,
+  Redemption,
+  Signup,
+  TeamMember,
+  Volunteer,
+  VolunteerActivity,
+  VolunteerNotice,
+  VolunteerSettings,
+  VolunteerStatus,
+  VolunteerTeam,
 } from './types'
 
 export * from './types'
@@ -165,4 +182,78 @@ export const cases = {
     http.post<CaseDetail>('/cases', body, undefined, false, { 'Idempotency-Key': idempotencyKey }),
   act: (id: number, action: CaseAction, body: Record<string, unknown>, expectedVersion?: number) =>
     http.post<CaseDetail>(`/cases/${id}/actions`, { ...body, action, expected_version: expectedVersion }),
+}
+
+const activityPath = (id: number, tail = '') => `/volunteer-activities/${id}${tail}`
+
+export const volunteers = {
+  register: (body: { skills: string[]; available_times: string }) => http.post<Volunteer>('/volunteers/register', body),
+  /** 404 when the caller has not registered. */
+  me: () => http.get<Volunteer>('/volunteers/me'),
+  mySignups: () => http.get<{ items: Signup[] }>('/volunteers/me/signups'),
+  myPassbook: () => http.get<Passbook>('/volunteers/me/passbook'),
+  myNotices: () => http.get<{ items: VolunteerNotice[] }>('/volunteers/me/notices'),
+  myCertificate: () => http.post<Certificate>('/volunteers/me/certificates'),
+  list: (q: { status?: VolunteerStatus | ''; area?: number | null; q?: string }, cursor?: string | null, limit = 20) =>
+    http.get<Page<Volunteer>>('/volunteers', { ...q, cursor, limit }),
+  get: (id: number) => http.get<Volunteer>(`/volunteers/${id}`),
+  decide: (id: number, decision: 'approve' | 'reject', note = '') =>
+    http.post<Volunteer>(`/volunteers/${id}/decision`, { decision, note }),
+  passbook: (id: number) => http.get<Passbook>(`/volunteers/${id}/passbook`),
+  certificate: (id: number) => http.post<Certificate>(`/volunteers/${id}/certificates`),
+  verifyCertificate: (number: string) => http.get<Certificate>(`/volunteer-certificates/${encodeURIComponent(number)}`),
+}
+
+export const volunteerTeams = {
+  list: () => http.get<{ items: VolunteerTeam[] }>('/volunteer-teams'),
+  get: (id: number) => http.get<VolunteerTeam & { members: TeamMember[] }>(`/volunteer-teams/${id}`),
+  create: (body: { name: string; kind: VolunteerTeam['kind']; area_id: number; description?: string }) =>
+    http.post<VolunteerTeam>('/volunteer-teams', body),
+  putMember: (team: number, volunteer: number, role: 'member' | 'leader' = 'member') =>
+    http.put<void>(`/volunteer-teams/${team}/members/${volunteer}`, { role }),
+  removeMember: (team: number, volunteer: number) => http.del(`/volunteer-teams/${team}/members/${volunteer}`),
+}
+
+export const volunteerActivities = {
+  list: (q: { status?: ActivityStatus | ''; area?: number | null; team?: number | null; from?: number; to?: number }, cursor?: string | null, limit = 20) =>
+    http.get<Page<VolunteerActivity>>('/volunteer-activities', { ...q, cursor, limit }),
+  get: (id: number) => http.get<VolunteerActivity>(activityPath(id)),
+  create: (body: ActivityInput) => http.post<VolunteerActivity>('/volunteer-activities', body),
+  act: (id: number, action: 'publish' | 'cancel', reason = '') =>
+    http.post<VolunteerActivity>(activityPath(id, '/actions'), { action, reason }),
+  signUp: (id: number) => http.post<Signup>(activityPath(id, '/signup')),
+  cancelSignup: (id: number) => http.del<Signup>(activityPath(id, '/signup')),
+  signups: (id: number) => http.get<{ items: Signup[] }>(activityPath(id, '/signups')),
+  qr: (id: number) => http.get<QrToken>(activityPath(id, '/qr')),
+  scan: (id: number, body: { token: string; lat?: number; lng?: number }) =>
+    http.post<Attendance & { direction: 'in' | 'out' }>(activityPath(id, '/scan'), body),
+  attendance: (id: number) => http.get<{ items: Attendance[] }>(activityPath(id, '/attendance')),
+  manual: (id: number, body: { volunteer_id: number; action: 'check_in' | 'check_out'; at?: number }) =>
+    http.post<Attendance>(activityPath(id, '/attendance'), body),
+  verify: (attendance: number, body: { decision: 'approve' | 'adjust' | 'reject'; minutes?: number; reason?: string }) =>
+    http.post<Attendance>(`/volunteer-attendance/${attendance}/verify`, body),
+}
+
+export const volunteerGifts = {
+  list: () => http.get<{ items: Gift[] }>('/volunteer-gifts'),
+  create: (body: { area_id: number; name: string; description?: string; points_price: number; stock: number }) =>
+    http.post<Gift>('/volunteer-gifts', body),
+  update: (id: number, body: { name?: string; description?: string; points_price?: number; stock?: number; active?: boolean }) =>
+    http.patch<Gift>(`/volunteer-gifts/${id}`, body),
+  redeem: (id: number, quantity = 1) => http.post<Redemption>(`/volunteer-gifts/${id}/redeem`, { quantity }),
+  redemptions: (status?: Redemption['status'] | '') => http.get<{ items: Redemption[] }>('/volunteer-redemptions', { status }),
+  handOver: (id: number, pickup_code: string) =>
+    http.post<Redemption>(`/volunteer-redemptions/${id}/hand-over`, { pickup_code }),
+  cancel: (id: number) => http.post<Redemption>(`/volunteer-redemptions/${id}/cancel`),
+}
+
+export const volunteerRankings = {
+  get: (q: { area?: number | null; period: Ranking['period']; by: Ranking['by']; date?: string }) =>
+    http.get<Ranking>('/volunteer-rankings', q),
+  settings: () => http.get<VolunteerSettings>('/volunteer-settings'),
+}
+
+/** The page a check-in QR code opens on the volunteer's phone (the token names the activity). */
+export function checkinUrl(token: string): string {
+  return `${window.location.origin}/m/volunteer/checkin?t=${encodeURIComponent(token)}`
 }

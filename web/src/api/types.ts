@@ -352,3 +352,215 @@ export interface CalendarYear {
 }
 
 export type CategoryInput = Omit<CaseCategory, 'id' | 'children' | 'parent_id'> & { parent_id?: number | null }
+// ---- volunteers and the points bank (志愿服务) ----
+
+export interface Ref {
+  id: number
+  name: string
+}
+
+export type VolunteerStatus = 'pending' | 'approved' | 'rejected'
+
+export interface Volunteer {
+  id: number
+  number: number | null
+  user_id: number
+  resident_id: number | null
+  kind: 'resident' | 'staff'
+  name: string
+  area: Ref
+  id_number_masked: string
+  phone_masked: string
+  skills: string[]
+  available_times: string
+  status: VolunteerStatus
+  decision_note: string
+  decided_at: number | null
+  created_at: number
+  verified_hours: number
+  points_balance: number
+  stars: number
+}
+
+export interface VolunteerTeam {
+  id: number
+  name: string
+  kind: 'community' | 'street' | 'party_branch'
+  area: Ref
+  description: string
+  member_count: number
+  created_at: number
+}
+
+export interface TeamMember {
+  volunteer_id: number
+  number: number | null
+  name: string
+  role: 'member' | 'leader'
+  joined_at: number
+}
+
+export type ActivityStatus = 'draft' | 'published' | 'running' | 'finished' | 'verified' | 'cancelled'
+
+export interface VolunteerActivity {
+  id: number
+  team: Ref
+  area: Ref
+  title: string
+  content: string
+  venue: string
+  lat: number | null
+  lng: number | null
+  start_at: number
+  end_at: number
+  signup_deadline: number
+  capacity: number
+  confirmed: number
+  waitlisted: number
+  points_per_hour: number
+  points_cap: number
+  required_skills: string[]
+  status: ActivityStatus
+  cancel_reason: string
+  created_at: number
+  updated_at: number
+}
+
+export interface ActivityInput {
+  team_id: number
+  title: string
+  content?: string
+  venue?: string
+  lat?: number
+  lng?: number
+  start_at: number
+  end_at: number
+  signup_deadline?: number
+  capacity: number
+  points_per_hour?: number
+  points_cap?: number
+}
+
+export interface Signup {
+  id: number
+  activity: { id: number; title: string }
+  volunteer: { id: number; name: string; number: number | null }
+  status: 'confirmed' | 'waitlisted' | 'cancelled'
+  start_at: number
+  end_at: number
+  waitlist_position: number | null
+}
+
+export type AttendanceStatus = 'checked_in' | 'pending' | 'approved' | 'adjusted' | 'rejected'
+
+export interface Attendance {
+  id: number
+  activity: { id: number; title: string }
+  volunteer: Ref
+  check_in_at: number
+  check_out_at: number | null
+  check_in_method: 'qr' | 'manual' | 'backfill'
+  check_out_method: 'qr' | 'manual' | 'auto' | 'backfill' | null
+  distance_m: number | null
+  far_flag: boolean
+  auto_checkout_flag: boolean
+  minutes: number
+  status: AttendanceStatus
+  verified_minutes: number | null
+  verify_reason: string
+  verified_at: number | null
+  points: number | null
+}
+
+export interface QrToken {
+  token: string
+  window_start: number
+  expires_at: number
+  window_seconds: number
+}
+
+export interface PassbookLine {
+  transfer_id: number
+  at: number
+  kind: 'earn' | 'redeem' | 'refund' | 'adjust' | 'reverse' | 'expire'
+  description: string
+  place: string
+  verified_hours: number | null
+  points: number
+  balance: number
+}
+
+export interface Passbook {
+  volunteer: Volunteer
+  balance: number
+  verified_hours: number
+  lines: PassbookLine[]
+}
+
+export interface Gift {
+  id: number
+  area: Ref
+  name: string
+  description: string
+  points_price: number
+  stock: number
+  active: boolean
+  created_at: number
+}
+
+export interface Redemption {
+  id: number
+  gift: Ref
+  volunteer: Ref
+  quantity: number
+  points: number
+  pickup_code: string | null
+  status: 'reserved' | 'completed' | 'cancelled'
+  created_at: number
+  closed_at: number | null
+}
+
+export interface RankingRow {
+  rank: number
+  volunteer_id: number
+  number: number | null
+  name: string
+  area_name: string
+  hours: number
+  points: number
+}
+
+export interface Ranking {
+  area: Ref
+  period: 'week' | 'month' | 'year'
+  by: 'hours' | 'points'
+  from: number
+  to: number
+  items: RankingRow[]
+}
+
+export interface Certificate {
+  number: string
+  name: string
+  id_number_masked: string
+  volunteer_number: number | null
+  issuer: string
+  total_hours: number
+  record_count: number
+  issued_at: number
+  records: { attendance_id: number; activity: string; date: number; verified_hours: number }[]
+}
+
+export interface VolunteerNotice {
+  id: number
+  activity_id: number | null
+  kind: string
+  message: string
+  created_at: number
+}
+
+export interface VolunteerSettings {
+  star_hours: number[]
+  points_expiry_days: number
+  checkin_distance_m: number
+}

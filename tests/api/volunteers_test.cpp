@@ -1,0 +1,524 @@
+// Volunteers and the points bank through the HTTP API, on the seeded World:
+// residents of 八厂 grid1 register, bachang_worker (community worker, holds
+// volunteers.manage over 八厂) approves and organizes; wenfeng_worker and
+// suyang_worker are out of scope. The service clock is pinned
+// (volunteers::testing::set_now) so QR windows and deadlines are exact.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <set>
+#include <thread>
+
+#include "app/app.hpp"
+#include "core/pii.hpp"
+#include "db/db.hpp"
+#include "modules/volunteers/service.hpp"
+#include "support/test_app.hpp"
+
+namespace cg::test {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::int64_t kT0 = 1'790'000'000'000;  // 2026-09-21, a fixed "now"
+constexpr std::int64_t kHour = 3'600'000;
+
+std::string str(const json::value& v) {
+  return std::string(v.as_string());
+}
+
+struct Resident {
+  Client client;
+  std::string cookie, csrf;
+  HttpResponse send(const std::string& method, const std::string& path, const json::value& body) {
+    return client.send(method, path, method == "GET" ? "" : json::serialize(body),
+                       method == "GET" ? "" : "application/json",
+                       {{"Cookie", "cg_session=" + cookie}, {"X-CSRF-Token", csrf}});
+  }
+  HttpResponse get(const std::string& path) { return send("GET", path, nullptr); }
+  HttpResponse post(const std::string& path, const json::value& body = json::object{}) {
+    return send("POST", path, body);
+  }
+};
+
+class VolunteerApi : public ::testing::Test {
+ protected:
+  TestApp app;
+  const World& w = app.world();
+  Client manager = app.as("bachang_worker");
+
+  void SetUp() override { volunteers::testing::set_now(kT0); }
+  void TearDown() override { volunteers::testing::set_now(std::nullopt); }
+  void at(std::int64_t ms) { volunteers::testing::set_now(ms); }
+
+  std::int64_t count(const std::string& sql) {
+    return app.app().db->read([&](db::Conn& c) { return c.query_one(sql)->i64(0); });
+  }
+
+  Resident resident(const std::string& phone, const std::string& name) {
+    auto created =
+        manager.post("/api/v1/residents", {{"household_id", w.household_of_grid.at(w.grid1)},
+                                           {"name", name},
+                                           {"gender", "female"},
+                                           {"relation", "other"},
+                                           {"residence_type", "registered"},
+                                           {"id_number", ""},
+                                           {"phone", phone}});
+    EXPECT_EQ(created.status, 201) << created.body;
+    Client c = app.client();
+    EXPECT_EQ(c.post("/api/v1/auth/sms-code", {{"phone", phone}}).status, 202);
+    auto ok =
+        c.post("/api/v1/auth/sms-login", {{"phone", phone}, {"code", app.last_sms_code(phone)}});
+    EXPECT_EQ(ok.status, 200) << ok.body;
+    const std::string set_cookie = ok.header("set-cookie");
+    const std::size_t start = set_cookie.find("cg_session=") + 11;
+    return Resident{app.client(), set_cookie.substr(start, set_cookie.find(';', start) - start),
+                    str(ok.json().at("csrf_token"))};
+  }
+
+  // Registers and approves a resident volunteer; returns the volunteer id.
+  std::int64_t volunteer(Resident& r) {
+    auto reg = r.post("/api/v1/volunteers/register",
+                      {{"skills", {"急救", "助老"}}, {"available_times", "周末"}});
+    EXPECT_EQ(reg.status, 201) << reg.body;
+    const std::int64_t id = reg.json().at("id").as_int64();
+    auto ok = manager.post("/api/v1/volunteers/" + std::to_string(id) + "/decision",
+                           {{"decision", "approve"}});
+    EXPECT_EQ(ok.status, 200) << ok.body;
+    return id;
+  }
+
+  std::int64_t team() {
+    auto t =
+        manager.post("/api/v1/volunteer-teams",
+                     {{"name", "八厂志愿服务队"}, {"kind", "community"}, {"area_id", w.bachang}});
+    if (t.status == 409) {
+      return app.app().db->read(
+          [&](db::Conn& c) { return c.query_one("SELECT id FROM volunteer_teams")->i64(0); });
+    }
+    EXPECT_EQ(t.status, 201) << t.body;
+    return t.json().at("id").as_int64();
+  }
+
+  // A published activity from `start` for `hours`, capacity `capacity`.
+  std::int64_t activity(std::int64_t start, int hours, int capacity,
+                        const std::string& title = "敬老院陪伴") {
+    auto a = manager.post("/api/v1/volunteer-activities", {{"team_id", team()},
+                                                           {"title", title},
+                                                           {"venue", "八厂社区敬老院"},
+                                                           {"lat", 32.0},
+                                                           {"lng", 120.9},
+                                                           {"start_at", start},
+                                                           {"end_at", start + hours * kHour},
+                                                           {"capacity", capacity},
+                                                           {"points_per_hour", 10},
+                                                           {"points_cap", 100}});
+    EXPECT_EQ(a.status, 201) << a.body;
+    const std::int64_t id = a.json().at("id").as_int64();
+    auto p = manager.post("/api/v1/volunteer-activities/" + std::to_string(id) + "/actions",
+                          {{"action", "publish"}});
+    EXPECT_EQ(p.status, 200) << p.body;
+    return id;
+  }
+
+  std::string path(std::int64_t activity, const std::string& tail = "") {
+    return "/api/v1/volunteer-activities/" + std::to_string(activity) + tail;
+  }
+
+  std::string qr(std::int64_t activity) {
+    auto res = manager.get(path(activity, "/qr"));
+    EXPECT_EQ(res.status, 200) << res.body;
+    return str(res.json().at("token"));
+  }
+};
+
+TEST_F(VolunteerApi, WholePathFromRegistrationToCertificate) {
+  Resident wang = resident("13951300081", "王坚");
+  Resident li = resident("13951300082", "李梅");
+  Resident zhao = resident("13951300083", "赵兰");
+
+  // Register → pending → approved with a volunteer number.
+  auto reg = wang.post("/api/v1/volunteers/register", {{"skills", {"急救"}}});
+  ASSERT_EQ(reg.status, 201) << reg.body;
+  EXPECT_EQ(reg.json().at("status"), "pending");
+  EXPECT_TRUE(reg.json().at("number").is_null());
+  const std::int64_t wang_id = reg.json().at("id").as_int64();
+  EXPECT_EQ(app.as("wenfeng_worker")
+                .post("/api/v1/volunteers/" + std::to_string(wang_id) + "/decision",
+                      {{"decision", "approve"}})
+                .status,
+            404);
+  auto approved = manager.post("/api/v1/volunteers/" + std::to_string(wang_id) + "/decision",
+                               {{"decision", "approve"}});
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(approved.json().at("status"), "approved");
+  const std::int64_t wang_number = approved.json().at("number").as_int64();
+  const std::int64_t li_id = volunteer(li);
+  const std::int64_t zhao_id = volunteer(zhao);
+  (void)zhao_id;
+
+  // Sign up: capacity 1 → Wang confirmed, Li waitlisted; Wang cancels → Li moves up.
+  const std::int64_t start = kT0 + 24 * kHour;
+  const std::int64_t act = activity(start, 3, 1);
+  auto s1 = wang.post(path(act, "/signup"));
+  ASSERT_EQ(s1.status, 201) << s1.body;
+  EXPECT_EQ(s1.json().at("status"), "confirmed");
+  auto s2 = li.post(path(act, "/signup"));
+  ASSERT_EQ(s2.status, 201) << s2.body;
+  EXPECT_EQ(s2.json().at("status"), "waitlisted");
+  EXPECT_EQ(s2.json().at("waitlist_position").as_int64(), 1);
+  auto s3 = zhao.post(path(act, "/signup"));
+  EXPECT_EQ(s3.json().at("waitlist_position").as_int64(), 2);
+  ASSERT_EQ(wang.send("DELETE", path(act, "/signup"), nullptr).status, 200);
+  auto list = manager.get(path(act, "/signups"));
+  ASSERT_EQ(list.status, 200) << list.body;
+  for (const auto& s : list.json().at("items").as_array()) {
+    if (s.at("volunteer").at("id").as_int64() == li_id) {
+      EXPECT_EQ(s.at("status"), "confirmed");
+    }
+  }
+  auto li_notices = li.get("/api/v1/volunteers/me/notices");
+  ASSERT_EQ(li_notices.status, 200);
+  EXPECT_EQ(li_notices.json().at("items").as_array()[0].at("kind"), "waitlist_promoted");
+  // Wang signs up again: the place is taken, so he queues behind Zhao.
+  EXPECT_EQ(wang.post(path(act, "/signup")).json().at("status"), "waitlisted");
+
+  // QR check-in 10 min after the start, checked out 2 h later (far from the venue).
+  at(start + 10 * 60'000);
+  auto in = li.post(path(act, "/scan"), {{"token", qr(act)}, {"lat", 32.05}, {"lng", 120.9}});
+  ASSERT_EQ(in.status, 200) << in.body;
+  EXPECT_EQ(in.json().at("direction"), "in");
+  EXPECT_TRUE(in.json().at("far_flag").as_bool());  // ~5.5 km from the venue
+  at(start + 2 * kHour + 10 * 60'000);
+  auto out = li.post(path(act, "/scan"), {{"token", qr(act)}});
+  ASSERT_EQ(out.status, 200) << out.body;
+  EXPECT_EQ(out.json().at("direction"), "out");
+  EXPECT_EQ(out.json().at("minutes").as_int64(), 120);
+  const std::int64_t rec = out.json().at("id").as_int64();
+
+  // Verify → points posted once (120 min × 10/h = 20).
+  auto v = manager.post("/api/v1/volunteer-attendance/" + std::to_string(rec) + "/verify",
+                        {{"decision", "approve"}});
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(v.json().at("points").as_int64(), 20);
+  EXPECT_EQ(manager
+                .post("/api/v1/volunteer-attendance/" + std::to_string(rec) + "/verify",
+                      {{"decision", "approve"}})
+                .status,
+            409);
+
+  // Gift: redeem with a pick-up code, hand over at the desk.
+  auto gift = manager.post(
+      "/api/v1/volunteer-gifts",
+      {{"area_id", w.bachang}, {"name", "洗衣液"}, {"points_price", 15}, {"stock", 3}});
+  ASSERT_EQ(gift.status, 201) << gift.body;
+  const std::string gift_path =
+      "/api/v1/volunteer-gifts/" + std::to_string(gift.json().at("id").as_int64());
+  auto red = li.post(gift_path + "/redeem", {{"quantity", 1}});
+  ASSERT_EQ(red.status, 201) << red.body;
+  const std::string code = str(red.json().at("pickup_code"));
+  const std::string red_path =
+      "/api/v1/volunteer-redemptions/" + std::to_string(red.json().at("id").as_int64());
+  EXPECT_EQ(manager.post(red_path + "/hand-over", {{"pickup_code", "00000000"}}).status, 400);
+  auto handed = manager.post(red_path + "/hand-over", {{"pickup_code", code}});
+  ASSERT_EQ(handed.status, 200) << handed.body;
+  EXPECT_EQ(handed.json().at("status"), "completed");
+
+  // Passbook: +20 then −15, running balance 20 → 5.
+  auto book = li.get("/api/v1/volunteers/me/passbook");
+  ASSERT_EQ(book.status, 200) << book.body;
+  const auto& lines = book.json().at("lines").as_array();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].at("points").as_int64(), 20);
+  EXPECT_EQ(lines[0].at("balance").as_int64(), 20);
+  EXPECT_EQ(lines[0].at("description"), "敬老院陪伴");
+  EXPECT_EQ(lines[0].at("verified_hours").as_double(), 2.0);
+  EXPECT_EQ(lines[1].at("points").as_int64(), -15);
+  EXPECT_EQ(lines[1].at("balance").as_int64(), 5);
+  EXPECT_EQ(book.json().at("balance").as_int64(), 5);
+  // Every balance equals the sum of its movements.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM points_accounts a WHERE a.balance <> "
+                  "(SELECT COALESCE(SUM(CASE WHEN p.to_account = a.id THEN p.amount ELSE "
+                  "-p.amount END), 0) FROM points_transfers p WHERE p.to_account = a.id OR "
+                  "p.from_account = a.id)"),
+            0);
+
+  // Certificate, verifiable by number without signing in.
+  auto cert = li.post("/api/v1/volunteers/me/certificates");
+  ASSERT_EQ(cert.status, 201) << cert.body;
+  EXPECT_EQ(cert.json().at("total_hours").as_double(), 2.0);
+  auto check = app.client().get("/api/v1/volunteer-certificates/" + str(cert.json().at("number")));
+  ASSERT_EQ(check.status, 200) << check.body;
+  EXPECT_EQ(check.json().at("name"), "李梅");
+  EXPECT_EQ(check.json().at("record_count").as_int64(), 1);
+  EXPECT_EQ(app.client().get("/api/v1/volunteer-certificates/ZYFW20260101XXXXXXXX").status, 404);
+
+  // Rankings of 八厂 for the month: Li first with 2 h.
+  auto rank = manager.get("/api/v1/volunteer-rankings?area=" + std::to_string(w.bachang) +
+                          "&period=month&by=hours&date=2026-09-22");
+  ASSERT_EQ(rank.status, 200) << rank.body;
+  ASSERT_EQ(rank.json().at("items").as_array().size(), 1u);
+  EXPECT_EQ(rank.json().at("items").as_array()[0].at("volunteer_id").as_int64(), li_id);
+  EXPECT_GT(wang_number, 0);
+}
+
+TEST_F(VolunteerApi, RefusalsChangeNothing) {
+  Resident a = resident("13951300091", "周一");
+  Resident b = resident("13951300092", "吴二");
+  volunteer(a);
+  volunteer(b);
+  const std::int64_t start = kT0 + 48 * kHour;
+  const std::int64_t act = activity(start, 2, 5);
+  const std::int64_t overlapping = activity(start + kHour, 2, 5, "垃圾分类宣传");
+  ASSERT_EQ(a.post(path(act, "/signup")).status, 201);
+  // Double booking and signing up twice.
+  auto clash = a.post(path(overlapping, "/signup"));
+  EXPECT_EQ(clash.status, 409);
+  EXPECT_EQ(str(clash.json().at("type")), "/problems/double-booking");
+  EXPECT_EQ(a.post(path(act, "/signup")).status, 409);
+  // Over capacity: a one-place activity, second one waitlisted, never confirmed.
+  const std::int64_t small = activity(start + 10 * kHour, 1, 1, "楼道清扫");
+  EXPECT_EQ(b.post(path(small, "/signup")).json().at("status"), "confirmed");
+  EXPECT_EQ(a.post(path(small, "/signup")).json().at("status"), "waitlisted");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM volunteer_signups WHERE status = 'confirmed' AND "
+                  "activity_id = " +
+                  std::to_string(small)),
+            1);
+
+  // QR: forged, expired, replayed.
+  at(start + 5 * 60'000);
+  const std::string token = qr(act);
+  EXPECT_EQ(a.post(path(act, "/scan"), {{"token", token + "0"}}).status, 422);
+  at(start + 5 * 60'000 + 61'000);
+  auto expired = a.post(path(act, "/scan"), {{"token", token}});
+  EXPECT_EQ(expired.status, 422);
+  EXPECT_EQ(str(expired.json().at("type")), "/problems/qr-expired");
+  const std::string fresh = qr(act);
+  ASSERT_EQ(a.post(path(act, "/scan"), {{"token", fresh}}).status, 200);
+  auto replay = a.post(path(act, "/scan"), {{"token", fresh}});
+  EXPECT_EQ(replay.status, 409);
+  EXPECT_EQ(str(replay.json().at("type")), "/problems/qr-replayed");
+  // Cancelling after the start is refused.
+  EXPECT_EQ(a.send("DELETE", path(act, "/signup"), nullptr).status, 409);
+
+  // Auto check-out 12 h after the end, at the end, flagged; idempotent pass.
+  volunteers::VolunteerService sweeper(app.app(), PiiKey{});
+  EXPECT_EQ(sweeper.run_once(start + 13 * kHour).auto_checked_out, 0);  // only 11 h after the end
+  EXPECT_EQ(sweeper.run_once(start + 15 * kHour).auto_checked_out, 1);
+  EXPECT_EQ(sweeper.run_once(start + 16 * kHour).auto_checked_out, 0);  // restart-safe: once
+  auto tick = manager.get(path(act, "/attendance"));
+  ASSERT_EQ(tick.status, 200);
+  const auto& rec = tick.json().at("items").as_array()[0];
+  EXPECT_EQ(rec.at("status"), "pending");
+  EXPECT_TRUE(rec.at("auto_checkout_flag").as_bool());
+  EXPECT_EQ(rec.at("check_out_at").as_int64(), start + 2 * kHour);
+  EXPECT_EQ(rec.at("minutes").as_int64(), 113);  // in at 0:06:01, out at the end
+
+  // Too few points, no stock.
+  auto gift =
+      manager.post("/api/v1/volunteer-gifts",
+                   {{"area_id", w.bachang}, {"name", "大米"}, {"points_price", 50}, {"stock", 0}});
+  ASSERT_EQ(gift.status, 201);
+  const std::string gift_path =
+      "/api/v1/volunteer-gifts/" + std::to_string(gift.json().at("id").as_int64());
+  EXPECT_EQ(str(a.post(gift_path + "/redeem").json().at("type")), "/problems/out-of-stock");
+  ASSERT_EQ(manager.send("PATCH", gift_path, "{\"stock\": 2}", "application/json").status, 200);
+  auto poor = a.post(gift_path + "/redeem");
+  EXPECT_EQ(poor.status, 409);
+  EXPECT_EQ(str(poor.json().at("type")), "/problems/insufficient-points");
+  EXPECT_EQ(count("SELECT stock FROM volunteer_gifts WHERE id = " +
+                  std::to_string(gift.json().at("id").as_int64())),
+            2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM volunteer_redemptions"), 0);
+
+  // Out of scope: 文峰 and 苏阳 workers see nothing of 八厂.
+  Client wenfeng = app.as("suyang_worker");
+  EXPECT_EQ(wenfeng.get(path(act)).status, 404);
+  EXPECT_EQ(wenfeng.get(path(act, "/qr")).status, 404);
+  EXPECT_EQ(wenfeng.get("/api/v1/volunteers").json().at("items").as_array().size(), 0u);
+  EXPECT_EQ(wenfeng.post(gift_path + "/redeem", json::object{}).status, 404);
+}
+
+TEST_F(VolunteerApi, LedgerRowsCannotBeEditedOrDeletedAndPostingTwiceFails) {
+  Resident a = resident("13951300101", "钱三");
+  const std::int64_t vid = volunteer(a);
+  auto adj = manager.post("/api/v1/points/adjustments",
+                          {{"volunteer_id", vid}, {"points", 30}, {"reason", "纸质存折迁入"}});
+  ASSERT_EQ(adj.status, 201) << adj.body;
+  const std::int64_t id = adj.json().at("id").as_int64();
+  EXPECT_EQ(manager
+                .post("/api/v1/points/adjustments",
+                      {{"volunteer_id", vid}, {"points", 10}, {"reason", ""}})
+                .status,
+            400);
+  EXPECT_THROW(app.app().db->write([&](db::Conn& c) {
+    c.exec("UPDATE points_transfers SET amount = 999 WHERE id = $1", {id});
+  }),
+               db::DbError);
+  EXPECT_THROW(app.app().db->write([&](db::Conn& c) {
+    c.exec("DELETE FROM points_transfers WHERE id = $1", {id});
+  }),
+               db::DbError);
+  // A second posting with the same key is refused by the database.
+  EXPECT_THROW(app.app().db->write([&](db::Conn& c) {
+    for (int i = 0; i < 2; ++i)
+      c.exec(
+          "INSERT INTO points_transfers (at, from_account, to_account, amount, kind, "
+          "posting_key) SELECT 1, from_account, to_account, 1, 'earn', 'earn:test' FROM "
+          "points_transfers WHERE id = $1",
+          {id});
+  }),
+               db::DbError);
+  // Reversal is a new transfer; reversing twice is refused; taking more than
+  // the balance is refused.
+  auto rev = manager.post("/api/v1/points/transfers/" + std::to_string(id) + "/reverse",
+                          {{"reason", "录入错误"}});
+  ASSERT_EQ(rev.status, 201) << rev.body;
+  EXPECT_EQ(manager
+                .post("/api/v1/points/transfers/" + std::to_string(id) + "/reverse",
+                      {{"reason", "再次冲正"}})
+                .status,
+            409);
+  EXPECT_EQ(manager
+                .post("/api/v1/points/adjustments",
+                      {{"volunteer_id", vid}, {"points", -1}, {"reason", "扣减"}})
+                .status,
+            409);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM points_transfers"), 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'points.%'"), 2);
+}
+
+TEST_F(VolunteerApi, ConcurrentRedemptionsOfTheLastItemAndConcurrentVerification) {
+  constexpr int kThreads = 6;
+  std::vector<Resident> people;
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < kThreads; ++i) {
+    people.push_back(resident("1395130020" + std::to_string(i), "志愿者" + std::to_string(i)));
+    ids.push_back(volunteer(people.back()));
+    ASSERT_EQ(manager
+                  .post("/api/v1/points/adjustments",
+                        {{"volunteer_id", ids.back()}, {"points", 100}, {"reason", "测试"}})
+                  .status,
+              201);
+  }
+  auto gift = manager.post(
+      "/api/v1/volunteer-gifts",
+      {{"area_id", w.bachang}, {"name", "保温杯"}, {"points_price", 40}, {"stock", 1}});
+  const std::string redeem =
+      "/api/v1/volunteer-gifts/" + std::to_string(gift.json().at("id").as_int64()) + "/redeem";
+  std::vector<int> status(kThreads);
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kThreads; ++i)
+      threads.emplace_back([&, i] { status[i] = people[i].post(redeem).status; });
+  }
+  EXPECT_EQ(std::count(status.begin(), status.end(), 201), 1);
+  EXPECT_EQ(std::count(status.begin(), status.end(), 409), kThreads - 1);
+  EXPECT_EQ(count("SELECT stock FROM volunteer_gifts"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM points_transfers WHERE kind = 'redeem'"), 1);
+
+  // Many organizers verify the same record at once: one posting.
+  const std::int64_t start = kT0 + 24 * kHour;
+  const std::int64_t act = activity(start, 2, 10);
+  ASSERT_EQ(people[0].post(path(act, "/signup")).status, 201);
+  at(start);
+  ASSERT_EQ(
+      manager.post(path(act, "/attendance"), {{"volunteer_id", ids[0]}, {"action", "check_in"}})
+          .status,
+      200);
+  at(start + 2 * kHour);
+  auto out =
+      manager.post(path(act, "/attendance"), {{"volunteer_id", ids[0]}, {"action", "check_out"}});
+  ASSERT_EQ(out.status, 200) << out.body;
+  const std::string verify =
+      "/api/v1/volunteer-attendance/" + std::to_string(out.json().at("id").as_int64()) + "/verify";
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kThreads; ++i)
+      threads.emplace_back([&, i] {
+        Client c = app.as("bachang_worker");
+        status[i] = c.post(verify, {{"decision", "approve"}}).status;
+      });
+  }
+  EXPECT_EQ(std::count(status.begin(), status.end(), 200), 1);
+  EXPECT_EQ(std::count(status.begin(), status.end(), 409), kThreads - 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM points_transfers WHERE kind = 'earn'"), 1);
+}
+
+TEST_F(VolunteerApi, AVolunteerReadsTheirOwnCardWithHoursPointsAndStars) {
+  Resident r = resident("13951300061", "季秀英");
+  EXPECT_EQ(r.get("/api/v1/volunteers/me").status, 404);  // not registered yet
+  const std::int64_t id = volunteer(r);
+  auto me = r.get("/api/v1/volunteers/me");  // a read on the read-only connection
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.json().at("id").as_int64(), id);
+  EXPECT_FALSE(me.json().at("number").is_null());
+  EXPECT_EQ(me.json().at("points_balance").as_int64(), 0);
+  EXPECT_EQ(me.json().at("stars").as_int64(), 0);
+}
+
+// ---- demo data -------------------------------------------------------------------
+
+TEST_F(VolunteerApi, DemoDataCoversEveryActivityStatusAndTheLedgerBalances) {
+  // Residents with phones in 八厂, from whom the demo draws its volunteers.
+  for (int i = 0; i < 30; ++i) {
+    auto made =
+        manager.post("/api/v1/residents", {{"household_id", w.household_of_grid.at(w.grid1)},
+                                           {"name", "志愿者" + std::to_string(i)},
+                                           {"gender", i % 2 ? "female" : "male"},
+                                           {"birth_date", i % 3 ? "1980-05-01" : "1958-03-12"},
+                                           {"relation", "other"},
+                                           {"residence_type", "registered"},
+                                           {"id_number", ""},
+                                           {"phone", "1395130" + std::to_string(1000 + i)}});
+    ASSERT_EQ(made.status, 201) << made.body;
+  }
+  ASSERT_TRUE(volunteers::seed_demo(app.app(), 11, 40));
+
+  std::set<std::string> statuses;
+  app.app().db->read([&](db::Conn& c) {
+    for (const auto& row : c.query("SELECT DISTINCT status FROM volunteer_activities"))
+      statuses.insert(row.text(0));
+  });
+  for (const char* s : {"draft", "published", "running", "finished", "verified", "cancelled"})
+    EXPECT_TRUE(statuses.count(s)) << s;
+  EXPECT_GE(
+      count("SELECT COUNT(*) FROM volunteer_teams WHERE area_id = " + std::to_string(w.bachang)),
+      3);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteers WHERE status = 'approved'"), 20);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteers WHERE status = 'pending'"), 0);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteer_signups WHERE status = 'waitlisted'"), 0);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteer_attendance WHERE status = 'approved'"), 50);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteer_attendance WHERE check_in_method = 'qr'"), 50);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteer_redemptions WHERE status = 'completed'"), 0);
+  EXPECT_GT(count("SELECT COUNT(*) FROM volunteer_certificates"), 0);
+
+  // Double entry: each account's balance is the sum of its movements, and all
+  // balances together are zero (what the pools issued is what the others hold).
+  EXPECT_GT(count("SELECT COUNT(*) FROM points_transfers WHERE kind = 'earn'"), 50);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM points_accounts a WHERE a.balance <> "
+            "COALESCE((SELECT SUM(amount) FROM points_transfers WHERE to_account = a.id), 0) "
+            "- COALESCE((SELECT SUM(amount) FROM points_transfers WHERE from_account = a.id), "
+            "0)"),
+      0);
+  EXPECT_EQ(count("SELECT COALESCE(SUM(balance), 0) FROM points_accounts"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM points_accounts WHERE kind <> 'pool' AND balance < 0"), 0);
+
+  // A volunteer signs in and finds their passbook with a running balance.
+  auto v = app.app().db->read([&](db::Conn& c) {
+    return c
+        .query_one(
+            "SELECT v.id FROM volunteers v JOIN points_accounts a ON a.volunteer_id = "
+            "v.id WHERE a.balance > 0 ORDER BY v.id LIMIT 1")
+        ->i64(0);
+  });
+  auto book = manager.get("/api/v1/volunteers/" + std::to_string(v) + "/passbook");
+  ASSERT_EQ(book.status, 200) << book.body;
+  const auto& lines = book.json().at("lines").as_array();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().at("balance"), book.json().at("balance"));
+}
+
+}  // namespace
+}  // namespace cg::test

@@ -1,0 +1,221 @@
+// 志愿服务 in the browser: a volunteer signs up on the phone and checks in by opening the URL the
+// organizer's QR code encodes; an organizer verifies hours in the console; the main volunteer
+// pages pass axe and are photographed at phone and desktop size.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { assertServerUp, cspViolations, launch, newPage } from '../lib/browser.js'
+import { WORKER, apiGet, apiSend, loginApi } from '../lib/auth.js'
+import { formatViolations, seriousViolations } from '../lib/axe.js'
+import { shot } from '../lib/screenshot.js'
+
+const VOLUNTEER = { username: 'bachang_volunteer', password: WORKER.password } // 王坚, 编号85号
+const VENUE = { latitude: 32.0107, longitude: 120.8644 } // the demo's 八厂社区 centre
+
+let browser
+before(async () => {
+  await assertServerUp()
+  browser = await launch()
+})
+after(() => browser?.close())
+
+async function expectClean(page, name) {
+  await page.waitForLoadState('networkidle')
+  await page.mouse.move(1, 1) // judge colours at rest, not under a hovered button
+  await shot(page, `vol-${name}`, { fullPage: true })
+  const found = await seriousViolations(page)
+  assert.equal(found.length, 0, `axe on ${name}:\n${formatViolations(found)}`)
+  assert.deepEqual(cspViolations(page), [], `no CSP violations on ${name}`)
+}
+
+const E2E_TITLE = '楼道清理 e2e'
+const MINUTE = 60_000
+
+/**
+ * The organizer (community worker) sets up a fresh 15-minute activity that opens for check-in
+ * now: it starts in ten minutes, or right after the volunteer's booking from an earlier run if
+ * that one is still on (a volunteer cannot book two activities at the same time). Earlier runs'
+ * activities that have not started are cancelled first.
+ */
+async function freshActivity(organizer, volunteerPage) {
+  const me = await loginApi(organizer, WORKER)
+  const bachang = me.roles[0].area.id
+  const open = (await apiGet(organizer, `/volunteer-activities?status=published&area=${bachang}&limit=100`)).items
+  for (const a of open.filter((x) => x.title.startsWith(E2E_TITLE))) {
+    await apiSend(organizer, 'POST', `/volunteer-activities/${a.id}/actions`, { action: 'cancel', reason: '测试数据清理' })
+  }
+  await loginApi(volunteerPage, VOLUNTEER)
+  const now = Date.now()
+  const busyUntil = (await apiGet(volunteerPage, '/volunteers/me/signups')).items
+    .filter((s) => s.status !== 'cancelled' && s.end_at > now && s.start_at < now + 40 * MINUTE)
+    .reduce((end, s) => Math.max(end, s.end_at), 0)
+  const start = Math.max(now + 10 * MINUTE, busyUntil + MINUTE)
+  const teams = (await apiGet(organizer, '/volunteer-teams')).items.filter((t) => t.area.id === bachang)
+  assert.ok(teams.length, 'the demo has teams in 八厂社区')
+  const made = await apiSend(organizer, 'POST', '/volunteer-activities', {
+    team_id: teams[0].id,
+    title: `${E2E_TITLE} ${now % 100000}`,
+    venue: '八厂社区党群服务中心',
+    lat: VENUE.latitude,
+    lng: VENUE.longitude,
+    start_at: start,
+    end_at: start + 15 * MINUTE,
+    capacity: 5,
+    points_per_hour: 10,
+  })
+  await apiSend(organizer, 'POST', `/volunteer-activities/${made.id}/actions`, { action: 'publish' })
+  return made
+}
+
+test('a volunteer signs up on the phone and checks in by opening the QR code URL', async () => {
+  const organizer = await newPage(browser, 'desktop')
+  const phone = await newPage(browser, 'mobile')
+  const activity = await freshActivity(organizer, phone)
+  const title = activity.title
+
+  // The volunteer finds it from 我的 → 志愿服务 → 志愿活动 and signs up.
+  await phone.context().grantPermissions(['geolocation'])
+  await phone.context().setGeolocation(VENUE)
+  await phone.goto('/m/me')
+  await phone.getByText('志愿服务', { exact: true }).click()
+  await phone.waitForURL(/\/m\/volunteer$/)
+  await phone.getByText('编号 85 号', { exact: false }).waitFor()
+  await phone.getByText('志愿活动', { exact: true }).click()
+  await phone.getByText(title).click()
+  await phone.waitForURL(new RegExp(`/m/volunteer/activities/${activity.id}$`))
+  await phone.getByRole('button', { name: '我要报名' }).click()
+  await phone.getByText('已报名', { exact: true }).waitFor()
+  await shot(phone, 'vol-activity-signed-up')
+
+  // The organizer's page shows the rotating QR code; its URL opens the check-in on the phone.
+  await organizer.goto(`/console/volunteer-activities/${activity.id}`)
+  await organizer.locator('[data-test=checkin-qr]').waitFor()
+  await organizer.getByRole('timer').waitFor()
+  const link = await organizer.locator('[data-test=checkin-link]').getAttribute('href')
+  assert.match(link, /\/m\/volunteer\/checkin\?t=\d+\.\d+\.[0-9a-f]+$/, 'the QR code encodes the check-in URL')
+  await organizer.locator('[data-test=signups-table]').getByText('王坚').waitFor()
+  await shot(organizer, 'vol-organizer-qr')
+
+  const scanned = phone.waitForResponse((r) => r.url().endsWith(`/volunteer-activities/${activity.id}/scan`))
+  await phone.goto(link)
+  const res = await scanned
+  assert.equal(res.status(), 200, 'the scan is accepted')
+  const body = JSON.parse(res.request().postData())
+  assert.ok(typeof body.lat === 'number' && typeof body.lng === 'number', 'the phone sends its location')
+  await phone.getByText('签到成功').waitFor()
+  await shot(phone, 'vol-checked-in')
+  assert.deepEqual(cspViolations(phone), [])
+
+  // The organizer sees the check-in in the attendance list.
+  await organizer.reload()
+  await organizer.locator('[data-test=attendance-table]').getByText('王坚').waitFor()
+  await organizer.locator('[data-test=attendance-table]').getByText('已签到').first().waitFor()
+})
+
+test('an organizer verifies hours in the console: approve one, adjust another with a reason', async () => {
+  const page = await newPage(browser, 'desktop')
+  const me = await loginApi(page, WORKER)
+  const bachang = me.roles[0].area.id
+  // The demo leaves last week's activities waiting for verification.
+  const finished = (await apiGet(page, `/volunteer-activities?status=finished&area=${bachang}&limit=50`)).items
+  let target = null
+  for (const a of finished) {
+    const rows = (await apiGet(page, `/volunteer-activities/${a.id}/attendance`)).items
+    if (rows.filter((r) => r.status === 'pending').length >= 2) {
+      target = a
+      break
+    }
+  }
+  assert.ok(target, 'a finished activity with at least two records to verify')
+  await page.goto(`/console/volunteer-activities/${target.id}`)
+  const table = page.locator('[data-test=attendance-table]')
+  await table.getByRole('button', { name: '认定' }).first().waitFor()
+  const before = await table.getByText('已认定', { exact: true }).count()
+  await table.getByRole('button', { name: '认定' }).first().click()
+  await page.getByText('已认定', { exact: true }).nth(before).waitFor()
+
+  await table.getByRole('button', { name: '调整' }).first().click()
+  const dialog = page.locator('.el-dialog').filter({ hasText: '调整' })
+  await dialog.getByRole('button', { name: '保存' }).click()
+  await dialog.getByText('调整或驳回时长须填写原因').waitFor() // the server's per-field error, nothing changed
+  await dialog.getByRole('spinbutton').fill('60')
+  await dialog.getByPlaceholder('调整或不予认定须填写原因').fill('扣除往返路途时间')
+  await dialog.getByRole('button', { name: '保存' }).click()
+  await table.getByText('已调整', { exact: true }).first().waitFor()
+  await table.getByText('扣除往返路途时间').first().waitFor()
+  await shot(page, 'vol-verified')
+})
+
+test('a party secretary registers as a volunteer on the phone and the community approves in the console', async () => {
+  const phone = await newPage(browser, 'mobile')
+  await loginApi(phone, { username: 'bachang_party', password: WORKER.password })
+  await phone.goto('/m/volunteer')
+  const form = phone.getByRole('button', { name: '提交注册' })
+  const card = phone.getByText(/编号 \d+ 号/)
+  await form.or(phone.getByText('注册申请审核中')).or(card).first().waitFor()
+  if (await form.isVisible()) {
+    await phone.getByLabel('技能特长').fill('摄影、驾驶')
+    await phone.getByLabel('可服务时间').fill('周末全天')
+    await shot(phone, 'vol-register')
+    await form.click()
+    await phone.getByText('注册申请审核中').waitFor()
+  }
+  if (!(await card.isVisible())) {
+    const console_ = await newPage(browser, 'desktop')
+    await loginApi(console_, WORKER)
+    await console_.goto('/console/volunteers')
+    const row = console_.locator('[data-test=volunteers-table] .el-table__body tr', { hasText: '袁祖权' })
+    await row.getByRole('button', { name: '通过', exact: true }).click()
+    await console_.getByText(/已通过审核 · 编号 \d+ 号/).waitFor()
+    await phone.reload()
+  }
+  await card.waitFor()
+  await phone.getByText('志愿活动', { exact: true }).waitFor()
+})
+
+test('volunteer pages on the phone pass axe', async () => {
+  const page = await newPage(browser, 'mobile')
+  await loginApi(page, VOLUNTEER)
+  await page.goto('/m/volunteer')
+  await page.getByText('编号 85 号').waitFor()
+  await expectClean(page, 'm-home')
+  await page.goto('/m/volunteer/activities')
+  await page.locator('.van-cell').first().waitFor()
+  await expectClean(page, 'm-activities')
+  await page.goto('/m/volunteer/passbook')
+  await page.locator('.line').first().waitFor()
+  const balances = await page.locator('.line .nums .meta').allInnerTexts()
+  assert.ok(balances.length > 5, 'the passbook lists the year of records')
+  await expectClean(page, 'm-passbook')
+  await page.goto('/m/volunteer/gifts')
+  await page.locator('.gift').first().waitFor()
+  await expectClean(page, 'm-gifts')
+  await page.goto('/m/volunteer/certificate')
+  await page.getByRole('button', { name: '开具证明' }).click()
+  await page.locator('.cert table tbody tr').first().waitFor()
+  await expectClean(page, 'm-certificate')
+})
+
+test('volunteer pages in the console pass axe', async () => {
+  const page = await newPage(browser, 'desktop')
+  await loginApi(page, WORKER)
+  const pages = [
+    ['/console/volunteers', '[data-test=volunteers-table] .el-table__body tr', 'volunteers'],
+    ['/console/volunteer-teams', '.el-table__body tr', 'teams'],
+    ['/console/volunteer-activities', '[data-test=activities-table] .el-table__body tr', 'activities'],
+    ['/console/volunteer-gifts', '[data-test=gifts-table] .el-table__body tr', 'gifts'],
+    ['/console/volunteer-rankings', '[data-test=ranking-table] .el-table__body tr', 'rankings'],
+  ]
+  for (const [path, ready, name] of pages) {
+    await page.goto(path)
+    await page.locator(ready).first().waitFor()
+    await expectClean(page, name)
+  }
+  // The star of the year opens on the passbook with a certificate ready to print.
+  await page.goto('/console/volunteer-rankings')
+  await page.getByRole('radio', { name: '本年' }).check({ force: true })
+  await page.locator('[data-test=ranking-table] .el-table__body tr a').first().click()
+  await page.locator('[data-test=passbook-table] .el-table__body tr').first().waitFor()
+  await page.getByRole('button', { name: '开具证明' }).click()
+  await page.locator('.cert').waitFor()
+  await expectClean(page, 'passbook')
+})
