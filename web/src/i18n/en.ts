@@ -207,6 +207,7 @@ const en: Messages = {
       rest: 'Day off', workday: 'Make-up working day', add: 'New special day', hint: 'Only public holidays and make-up working days are listed; other days follow Monday–Friday working, weekends off.',
       namePh: 'e.g. Spring Festival', datePh: 'Pick a date', count: '{n} special days',
     },
+  },
   vol: {
     title: 'Volunteering', entry: 'Volunteering', number: 'Volunteer no.', numberN: 'No. {n}', hours: 'Service hours',
     hoursN: '{n} h', points: 'Points', pointsN: '{n} pts', stars: 'Stars', starsN: '{n} stars', noStar: 'No star yet',

@@ -204,6 +204,7 @@ const zhCN = {
       rest: '休息', workday: '调休上班', add: '新增特别安排', hint: '这里只列出法定节假日和调休上班日；其余日期按周一至周五上班、周末休息计算。',
       namePh: '如：春节、国庆节调休', datePh: '选择日期', count: '共 {n} 天特别安排',
     },
+  },
   vol: {
     title: '志愿服务', entry: '志愿服务', number: '志愿者编号', numberN: '编号 {n} 号', hours: '服务时长',
     hoursN: '{n} 小时', points: '积分', pointsN: '{n} 分', stars: '星级', starsN: '{n} 星', noStar: '未评星',
