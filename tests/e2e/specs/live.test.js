@@ -81,3 +81,39 @@ test('a dispatch reaches the open console live: bell, toast, click to the case',
   assert.deepEqual(cspViolations(page), [], 'no CSP violations')
   assert.deepEqual(consoleErrors(page).filter((m) => m.startsWith('pageerror')), [], 'no script errors')
 })
+
+test('on the phone: a toast and the 我的消息 badge, the list opens the case', async () => {
+  const desk = await newPage(browser, 'desktop')
+  await loginApi(desk, WORKER)
+  const { roots } = await apiGet(desk, '/areas/tree?depth=1')
+  const grid = roots.find((n) => n.level === 'community').children.find((g) => g.level === 'grid')
+  const handlerUser = (await apiGet(desk, '/users')).items.find((u) => u.username === HANDLER.username)
+  const title = `井盖松动（实时测试 ${Date.now() % 100000}）`
+  const created = await apiSend(desk, 'POST', '/cases', { title, category_id: 18, grid_id: grid.id })
+  await apiSend(desk, 'POST', `/cases/${created.id}/actions`, { action: 'accept' })
+
+  const phone = await newPage(browser, 'mobile')
+  await loginApi(phone, HANDLER)
+  const streamOpen = phone.waitForResponse((r) => r.url().includes('/api/v1/notifications/stream') && r.status() === 200, {
+    timeout: 20_000,
+  })
+  await phone.goto('/m/me')
+  await streamOpen
+  const link = phone.locator('[data-test=m-notices-link]')
+  await link.waitFor()
+  const { unread_count: before } = await apiGet(phone, '/notifications?limit=1')
+
+  await apiSend(desk, 'POST', `/cases/${created.id}/actions`, { action: 'dispatch', handler_user_id: handlerUser.id })
+  await phone.locator('.cg-m-notice', { hasText: '工单派遣' }).waitFor()
+  await link.locator('[data-test=m-notices-badge]', { hasText: String(before + 1) }).waitFor()
+
+  await link.click()
+  await phone.waitForURL(/\/m\/notifications$/)
+  const item = phone.locator('[data-test=m-notice-list] .van-cell.unread', { hasText: created.number })
+  await item.click()
+  await phone.waitForURL(new RegExp(`/m/cases/${created.id}$`))
+  await phone.locator('[data-test=m-case-status]', { hasText: '已派遣' }).waitFor()
+  // Opening the notice marks it read (the request runs alongside the navigation).
+  await until(async () => (await apiGet(phone, '/notifications?limit=1')).unread_count === before, { message: 'the notice read' })
+  assert.deepEqual(cspViolations(phone), [], 'no CSP violations')
+})
