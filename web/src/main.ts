@@ -4,6 +4,7 @@ import { router, loginPathFor } from './router'
 import { i18n } from './i18n'
 import { setUnauthorizedHandler } from './api'
 import { session } from './stores/session'
+import { notificationStore } from './stores/notifications'
 import './styles/base.css'
 
 setUnauthorizedHandler(() => {
@@ -14,6 +15,8 @@ setUnauthorizedHandler(() => {
 })
 
 createApp(App).use(i18n).use(router).mount('#app')
+// The live notices stream opens once someone is signed in and closes when they sign out.
+notificationStore.follow()
 
 // Bundled CJK font: split by unicode-range, fetched from our own origin only for characters
 // that no installed font covers (the CSP allows no other source of fonts). Phones and desktops

@@ -97,6 +97,7 @@ export const router = createRouter({
         { path: 'tasks', component: () => import('@/mobile/MyCasesPage.vue'), meta: { auth: 'mobile', title: 'report.tasks' } },
         { path: 'cases/:id', component: () => import('@/mobile/CasePage.vue'), meta: { auth: 'mobile', title: 'cases.detailTitle' } },
         { path: 'me', component: () => import('@/mobile/MePage.vue'), meta: { auth: 'mobile', title: 'm.me' } },
+        { path: 'notifications', component: () => import('@/mobile/NoticesPage.vue'), meta: { auth: 'mobile', title: 'notice.mine' } },
         {
           path: 'residents/:id',
           component: () => import('@/mobile/ResidentPage.vue'),

@@ -13,6 +13,7 @@ import type {
   CaseInput,
   CaseQuery,
   CaseStats,
+  NoticePage,
   CalendarDay,
   CalendarYear,
   CategoryInput,
@@ -182,6 +183,16 @@ export const cases = {
     http.post<CaseDetail>('/cases', body, undefined, false, { 'Idempotency-Key': idempotencyKey }),
   act: (id: number, action: CaseAction, body: Record<string, unknown>, expectedVersion?: number) =>
     http.post<CaseDetail>(`/cases/${id}/actions`, { ...body, action, expected_version: expectedVersion }),
+}
+
+export const notifications = {
+  list: (q: { unread?: boolean; before?: number | null; limit?: number } = {}) =>
+    http.get<NoticePage>('/notifications', { unread: q.unread ? true : undefined, before: q.before, limit: q.limit }),
+  /** Marks the given notices read, or every one with 'all'; answers the new unread count. */
+  read: (which: number[] | 'all') =>
+    http.post<{ unread_count: number }>('/notifications/read', which === 'all' ? { all: true } : { ids: which }),
+  /** The server-sent-events address; EventSource sends the session cookie itself. */
+  streamUrl: '/api/v1/notifications/stream',
 }
 
 const activityPath = (id: number, tail = '') => `/volunteer-activities/${id}${tail}`

@@ -564,3 +564,22 @@ export interface VolunteerSettings {
   points_expiry_days: number
   checkin_distance_m: number
 }
+
+/** A notice for the signed-in user (GET /notifications, and the live stream). */
+export interface Notice {
+  id: number
+  /** case.reported | case.dispatched | case.progress | case.overdue | case.rated | case.reopened | case.rework | case.supervised */
+  kind: string
+  title: string
+  body: string
+  subject_type: string
+  subject_id: number | null
+  created_at: number
+  read_at: number | null
+}
+
+export interface NoticePage {
+  items: Notice[]
+  unread_count: number
+  next_before: number | null
+}

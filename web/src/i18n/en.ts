@@ -3,6 +3,14 @@ import type { Messages } from './zh-CN'
 // English — complete; the type ties every key to zh-CN so a missing key fails the build.
 const en: Messages = {
   app: { name: 'CivicGrid Community Governance', short: 'CivicGrid', subtitle: 'Party-led grid governance' },
+  notice: {
+    title: 'Notifications', bell: 'Notifications, {n} unread', allRead: 'Mark all read', empty: 'No notifications', unread: 'Unread',
+    more: 'Load more', newOne: 'New notification', open: 'Open', mine: 'My notifications',
+    kind: {
+      case_reported: 'New report', case_dispatched: 'Dispatched', case_progress: 'Progress', case_overdue: 'Overdue',
+      case_rated: 'Rated', case_reopened: 'Reopened', case_rework: 'Rework', case_supervised: 'Supervised',
+    },
+  },
   common: {
     search: 'Search', reset: 'Reset', add: 'Add', edit: 'Edit', delete: 'Delete', save: 'Save', cancel: 'Cancel',
     confirm: 'OK', close: 'Close', detail: 'Details', view: 'Show', loadMore: 'Load more', noMore: 'No more items',

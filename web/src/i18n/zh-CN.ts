@@ -1,6 +1,14 @@
 // Simplified Chinese — the default language. Every visible string lives here and in en.ts.
 const zhCN = {
   app: { name: '社区网格治理平台', short: '网格治理', subtitle: '党建引领 · 网格化治理' },
+  notice: {
+    title: '消息通知', bell: '消息通知，{n} 条未读', allRead: '全部已读', empty: '暂无消息', unread: '未读',
+    more: '查看更多', newOne: '新消息', open: '查看', mine: '我的消息',
+    kind: {
+      case_reported: '新上报', case_dispatched: '工单派遣', case_progress: '处置进展', case_overdue: '超期督办',
+      case_rated: '居民评价', case_reopened: '工单重办', case_rework: '退回返工', case_supervised: '上级督办',
+    },
+  },
   common: {
     search: '搜索', reset: '重置', add: '新增', edit: '编辑', delete: '删除', save: '保存', cancel: '取消',
     confirm: '确定', close: '关闭', detail: '详情', view: '查看', loadMore: '加载更多', noMore: '没有更多了',
