@@ -110,6 +110,9 @@ constexpr std::string_view kTextLike =
 constexpr std::string_view kOverdue =
     " AND ((c.status IN ('reported', 'reopened') AND c.accept_deadline < {0})"
     " OR (c.status IN ('accepted', 'dispatched', 'in_progress') AND c.handle_deadline < {0}))";
+// One branch of the visible set: its own first page of ids (see build_search).
+constexpr std::string_view kBranch =
+    "{}SELECT id FROM (SELECT c.id FROM cases c WHERE ({}){}{}) b{}";
 constexpr std::string_view kOrderLimit = " ORDER BY c.id DESC LIMIT {}";
 constexpr std::string_view kWarningIs = " AND c.warning = {}";
 // The board: the running deadline, newest first.
@@ -264,10 +267,23 @@ std::string visibility_sql(const std::vector<PathRange>& scopes, std::int64_t us
   return sql + fmt::format(fmt::runtime(kAssignedOrReported), me, me);
 }
 
-std::string build_search(const Filter& f, Params& p) {
-  std::string sql = fmt::format("SELECT {}{} WHERE (", kCaseColumns, kCaseFrom);
-  sql += visibility_sql(f.scopes, f.user_id, p) + ")";
-  if (f.mine) sql += " AND (" + visibility_sql(f.mine_grids, f.user_id, p) + ")";
+// The same visible set as visibility_sql(), one condition per part: each path
+// range, handler = me, reporter = me. Each part alone can use its own index
+// (cases_status_path / cases_path, cases_handler, cases_reporter), which the OR
+// of them cannot: there SQLite walks every case of the status newest first.
+std::vector<std::string> visibility_branches(const std::vector<PathRange>& scopes,
+                                             std::int64_t user, Params& p) {
+  std::vector<std::string> out;
+  for (const PathRange& r : scopes) out.push_back(ranges_sql({r}, p));
+  const std::string me = p.add(user);
+  out.push_back("c.handler_user_id = " + me);
+  out.push_back("c.reporter_user_id = " + me);
+  return out;
+}
+
+// The filters other than visibility, each starting with " AND".
+std::string filters_sql(const Filter& f, Params& p) {
+  std::string sql;
   if (f.status) sql += fmt::format(fmt::runtime(kStatusIs), p.add(*f.status));
   if (f.area) sql += " AND " + ranges_sql({*f.area}, p);
   if (!f.category_ids.empty()) {
@@ -282,9 +298,29 @@ std::string build_search(const Filter& f, Params& p) {
   for (const std::string& g : f.grams) sql += fmt::format(fmt::runtime(kHasGram), p.add(g));
   if (f.like) sql += fmt::format(fmt::runtime(kTextLike), p.add(*f.like));
   if (f.before_id) sql += fmt::format(fmt::runtime(kBeforeId), p.add(*f.before_id));
-  sql +=
-      fmt::format(fmt::runtime(f.by_deadline ? kOrderDeadlineLimit : kOrderLimit), p.add(f.limit));
   return sql;
+}
+
+// The first page of a visible set is the first page of the union of each
+// branch's own first page: every branch takes its page (same order, same
+// keyset cursor, same LIMIT) through its own index, and the outer query joins
+// the few ids found and orders them once more. A case in several branches is
+// found twice; IN takes it once.
+std::string build_search(const Filter& f, Params& p) {
+  // With "mine" the caller's grids are the narrower set to branch on; the
+  // scopes still apply, as a filter.
+  const std::vector<PathRange>& branch_ranges = f.mine ? f.mine_grids : f.scopes;
+  const std::vector<std::string> branches = visibility_branches(branch_ranges, f.user_id, p);
+  std::string filters = filters_sql(f, p);
+  if (f.mine) filters += " AND (" + visibility_sql(f.scopes, f.user_id, p) + ")";
+  const std::string order =
+      fmt::format(fmt::runtime(f.by_deadline ? kOrderDeadlineLimit : kOrderLimit), p.add(f.limit));
+  std::string ids;
+  for (std::size_t i = 0; i < branches.size(); ++i) {
+    ids +=
+        fmt::format(fmt::runtime(kBranch), i ? " UNION ALL " : "", branches[i], filters, order, i);
+  }
+  return fmt::format("SELECT {}{} WHERE c.id IN ({}){}", kCaseColumns, kCaseFrom, ids, order);
 }
 
 }  // namespace
