@@ -95,6 +95,43 @@ TEST(Durability, AcknowledgedWritesSurviveKill9) {
   EXPECT_EQ(count_buildings(app), before + acknowledged);
 }
 
+std::int64_t count_rows(TestApp& app, const std::string& sql) {
+  auto opened = open_app(app.app().config);
+  auto n = opened->db->read([&](db::Conn& c) { return c.query(sql).front().i64(0); });
+  opened->db->close();
+  return n;
+}
+
+// A resident's report acknowledged with 201 is there after kill -9, with its
+// timeline entry and its idempotency key (a retry after the crash finds it).
+TEST(Durability, AcknowledgedCasesSurviveKill9) {
+  TestApp app;
+  const std::int64_t category =
+      count_rows(app, "SELECT MIN(id) FROM case_categories WHERE parent_id IS NOT NULL");
+  int acknowledged = 0;
+  {
+    ServerProcess server(app.db_url(), app.data_dir());
+    Client c(server.port());
+    c.login("grid1_worker");
+    for (int i = 0; i < 30; ++i) {
+      auto res = c.send(
+          "POST", "/api/v1/cases",
+          boost::json::serialize(boost::json::object{{"title", "楼道堆物" + std::to_string(i)},
+                                                     {"category_id", category},
+                                                     {"grid_id", app.world().grid1}}),
+          "application/json", {{"Idempotency-Key", "kill9-" + std::to_string(i)}});
+      if (res.status == 201) ++acknowledged;
+    }
+    ASSERT_EQ(acknowledged, 30);
+    int status = server.stop(SIGKILL);
+    EXPECT_TRUE(WIFSIGNALED(status));
+  }
+  EXPECT_EQ(count_rows(app, "SELECT COUNT(*) FROM cases"), acknowledged);
+  EXPECT_EQ(count_rows(app, "SELECT COUNT(*) FROM case_events WHERE action = 'create'"),
+            acknowledged);
+  EXPECT_EQ(count_rows(app, "SELECT COUNT(*) FROM case_idempotency"), acknowledged);
+}
+
 TEST(Durability, SigtermFinishesGracefullyWithExitCodeZero) {
   TestApp app;
   ServerProcess server(app.db_url(), app.data_dir());
