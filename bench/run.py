@@ -31,7 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import struct
 import urllib.parse
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -328,7 +330,32 @@ def collect_fixtures(server, args):
         "stats_viewers": viewers, "samples": samples,
         "reporters": ["王秀英", "李建国", "张桂兰", "刘志强", "陈玲玲", "周晓燕"],
         "action_token": admin, "action_cases": [],
+        "after_photo": upload_after_photo(server, admin),
     }
+
+
+def after_photo_png():
+    """A small real PNG (handling a case needs an "after" photo)."""
+    w, h = 64, 48
+    raw = b"".join(b"\0" + bytes((x * 3 + y) % 256 for x in range(w * 3)) for y in range(h))
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def upload_after_photo(server, token):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    conn.request("POST", "/api/v1/files", after_photo_png(),
+                 {"Authorization": f"Bearer {token}", "Content-Type": "image/png"})
+    res = conn.getresponse()
+    body = res.read()
+    conn.close()
+    if res.status != 201:
+        raise RuntimeError(f"photo upload: {res.status} {body[:200]!r}")
+    return json.loads(body)["id"]
 
 
 def search_terms(server, token, community):

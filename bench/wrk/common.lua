@@ -108,7 +108,7 @@ function M.case_action()
   if action == "dispatch" then
     body = '{"action":"dispatch","note":"请按时限处置并反馈"}'
   elseif action == "handle" then
-    body = '{"action":"handle","note":"已到现场处置完毕"}'
+    body = '{"action":"handle","note":"已到现场处置完毕","photo_ids":["' .. M.F.after_photo .. '"]}'
   elseif action == "verify" then
     body = '{"action":"verify","passed":' .. tostring(fresh <= #pool) .. '}'
   else
