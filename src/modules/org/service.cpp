@@ -90,6 +90,15 @@ Result<std::string> clean_required(std::string_view field, std::string_view valu
   return out;
 }
 
+// A patch's new name: absent stays absent, present must not be blank.
+Result<std::optional<std::string>> clean_patched(std::string_view field,
+                                                 const std::optional<std::string>& value) {
+  if (!value) return std::optional<std::string>{};
+  auto out = clean_required(field, *value);
+  if (!out) return fail(out.error());
+  return std::optional<std::string>{std::move(*out)};
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -412,12 +421,9 @@ Result<Area> OrgService::create_area(const Actor& actor, const NewArea& input) c
 
 Result<Area> OrgService::update_area(const Actor& actor, std::int64_t id,
                                      const AreaPatch& patch) const {
-  std::optional<std::string> new_name;
-  if (patch.name) {
-    auto name = clean_required("name", *patch.name);
-    if (!name) return fail(name.error());
-    new_name = *name;
-  }
+  auto patched_name = clean_patched("name", patch.name);
+  if (!patched_name) return fail(patched_name.error());
+  const std::optional<std::string>& new_name = *patched_name;
   return write_tx(db_, [&](db::Conn& conn) -> Result<Area> {
     auto area = store::area_by_id(conn, id);
     if (!area || !sees(actor, area->path)) return fail(area_not_found());
@@ -598,12 +604,9 @@ Result<Building> OrgService::create_building(const Actor& actor, const NewBuildi
 
 Result<Building> OrgService::update_building(const Actor& actor, std::int64_t id,
                                              const BuildingPatch& patch) const {
-  std::optional<std::string> new_name;
-  if (patch.name) {
-    auto name = clean_required("name", *patch.name);
-    if (!name) return fail(name.error());
-    new_name = *name;
-  }
+  auto patched_name = clean_patched("name", patch.name);
+  if (!patched_name) return fail(patched_name.error());
+  const std::optional<std::string>& new_name = *patched_name;
   return write_tx(db_, [&](db::Conn& conn) -> Result<Building> {
     auto b = store::building_by_id(conn, id);
     if (!b || !sees(actor, b->path)) return fail(building_not_found());
