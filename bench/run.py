@@ -507,6 +507,10 @@ http {{
 def sqlite_ceiling(args, dataset, work, full):
     copy = os.path.join(work, f"ceiling-{'full' if full else 'normal'}.db")
     shutil.copyfile(os.path.join(dataset, "civicgrid.db"), copy)
+    # The cached dataset may predate newer migrations: bring its schema to the
+    # server's, so the ceiling writes the same tables the server does.
+    subprocess.run([args.binary, "migrate", "--db", f"sqlite:{copy}"], check=True,
+                   capture_output=True)
     cmd = [os.path.join(args.build, "sqlite_ceiling"), copy, "--seconds",
            str(max(2, args.duration // 2))] + (["--full"] if full else [])
     runs = [json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)

@@ -638,6 +638,14 @@ TEST_F(CaseApi, ListFiltersSearchTwoCharacterWordsAndPagesWithoutDuplicates) {
   EXPECT_EQ(ids("street_admin", "q=%E8%B7%AF%E7%81%AF"), (std::vector<std::int64_t>{far, lamp}));
   EXPECT_EQ(ids("bachang_worker", "q=%E5%9E%83%E5%9C%BE"), std::vector<std::int64_t>{bin});  // 垃圾
   EXPECT_EQ(ids("bachang_worker", "q=%E7%81%AF"), std::vector<std::int64_t>{lamp});          // 灯
+  // Several words: every bigram must be there (路灯 and 不亮), in any order.
+  EXPECT_EQ(ids("street_admin", "q=%E4%B8%8D%E4%BA%AE%20%E8%B7%AF%E7%81%AF"),
+            std::vector<std::int64_t>{lamp});
+  // The search index's own syntax is only text here: quotes, operators, stars.
+  for (const char* q : {"%22%E8%B7%AF%E7%81%AF%22", "%E8%B7%AF%22%20OR%20%22%E7%81%AF",
+                        "NEAR(%E8%B7%AF%E7%81%AF)", "%E8%B7%AF*", "%EF%BC%8C%E3%80%82"}) {
+    EXPECT_EQ(ids("street_admin", std::string("q=") + q), std::vector<std::int64_t>{}) << q;
+  }
   EXPECT_EQ(ids("grid1_worker", ""), std::vector<std::int64_t>{lamp});
   EXPECT_EQ(ids("street_admin", "area=" + std::to_string(w.bachang)),
             (std::vector<std::int64_t>{bin, lamp}));
