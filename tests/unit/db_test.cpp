@@ -509,6 +509,31 @@ TEST_P(DbTest, SqliteFileSurvivesCloseAndReopen) {
   EXPECT_EQ(db().read([](Conn& c) { return c.query_one("SELECT x FROM t")->text(0); }), "留下来");
 }
 
+TEST_P(DbTest, SqliteCheckpointsTheWalWhileWritesGoOn) {
+  if (!is("sqlite")) GTEST_SKIP() << "file databases only";
+  ddl("CREATE TABLE t (x BLOB)");
+  const std::string path = fresh_->url().substr(7);
+  const auto main_size_before = fs::file_size(path);
+  // ~2,500 pages of WAL in commits of 10 rows: past the 1,000-page mark the
+  // background checkpointer copies pages into the database file.
+  const std::string page(4000, 'x');
+  for (int i = 0; i < 250; ++i) {
+    db().write([&](Conn& c) {
+      for (int j = 0; j < 10; ++j) c.exec("INSERT INTO t (x) VALUES ($1)", {Blob{page}});
+    });
+  }
+  bool copied = false;
+  for (int i = 0; i < 100 && !copied; ++i) {
+    copied = fs::file_size(path) > main_size_before + 2'000'000;
+    if (!copied) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(copied) << "database file " << fs::file_size(path) << " bytes";
+  EXPECT_EQ(count("t"), 2500);
+  db().close();
+  db_ = Database::open(fresh_->url());
+  EXPECT_EQ(count("t"), 2500);
+}
+
 TEST_P(DbTest, PostgresConnectionIsResetAfterItBreaks) {
   if (!is("postgres")) GTEST_SKIP() << "PostgreSQL only";
   try {

@@ -38,6 +38,8 @@ class SqliteConn final : public Conn {
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   // Finalizes cached statements and closes. Safe to call twice.
   void close();
+  // The raw handle, for connection-level hooks (the WAL checkpointer).
+  sqlite3* handle() const { return db_; }
 
  private:
   struct Statement {

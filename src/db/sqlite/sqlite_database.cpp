@@ -46,7 +46,10 @@ SqliteDatabase::SqliteDatabase(std::string_view target, const Options& options)
   auto writer = std::make_unique<SqliteConn>(filename, options, false);
   // WAL is a property of the file, so setting it once on the writer is
   // enough; in-memory databases keep their own journal mode.
-  if (!memory) writer->exec_script("PRAGMA journal_mode=WAL");
+  if (!memory) {
+    writer->exec_script("PRAGMA journal_mode=WAL");
+    checkpointer_ = std::make_unique<WalCheckpointer>(filename, options, *writer);
+  }
   writer_.add(std::move(writer));
   for (int i = 0; i < std::max(1, options.readers); ++i) {
     readers_.add(std::make_unique<SqliteConn>(filename, options, true));
@@ -70,6 +73,7 @@ PoolStats SqliteDatabase::stats() const {
 
 void SqliteDatabase::close() {
   for (auto& reader : readers_.drain()) reader->close();
+  if (checkpointer_) checkpointer_->stop();
   for (auto& writer : writer_.drain()) {
     // Fold the WAL back into the database file so a copy of the file alone
     // is complete; optimize refreshes the planner's statistics cheaply.

@@ -17,6 +17,9 @@
 // lent out. close() waits for every lent connection to come back. Do not call
 // write() inside write(): the second call waits for the first forever.
 //
+// WAL checkpoints run on a thread of their own (WalCheckpointer), not inside
+// a group's COMMIT.
+//
 // "sqlite::memory:" databases have no WAL, so there a commit waits (up to
 // busy_timeout) for open read transactions to end.
 #pragma once
@@ -33,6 +36,7 @@
 #include "db/db.hpp"
 #include "db/pool.hpp"
 #include "db/sqlite/sqlite_conn.hpp"
+#include "db/sqlite/wal_checkpointer.hpp"
 
 namespace cg::db {
 
@@ -77,6 +81,8 @@ class SqliteDatabase final : public Database {
   // A pool of one: the mutex that serializes writers, with wait counting.
   ConnPool<SqliteConn> writer_;
   ConnPool<SqliteConn> readers_;
+  // Files only (an in-memory database has no WAL).
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
