@@ -119,6 +119,15 @@ struct ImportReport {
 inline constexpr std::size_t kMaxImportBytes = 10 * 1024 * 1024;
 inline constexpr std::size_t kMaxImportRows = 100'000;
 inline constexpr std::size_t kMaxReportedErrors = 1000;
+
+// How much one import may hold: an upload through the API is bounded; the
+// command line, run by an operator on the server, imports whole registers
+// (measured: 1 M rows, see docs/benchmarks.md).
+struct ImportLimits {
+  std::size_t max_bytes = kMaxImportBytes;
+  std::size_t max_rows = kMaxImportRows;
+};
+inline constexpr ImportLimits kCommandLineImportLimits{std::size_t{4} << 30, 20'000'000};
 inline constexpr std::size_t kMaxExportRows = 100'000;
 
 // The column names of the import file, in order (export uses its own list).

@@ -56,7 +56,8 @@ class PeopleService {
   // one transaction or, when any row is bad, nothing (error "import-rejected"
   // listing the rows).
   Result<ImportReport> import_file(const auth::Actor& actor, std::string_view bytes,
-                                   std::int64_t community_id, bool dry_run) const;
+                                   std::int64_t community_id, bool dry_run,
+                                   const ImportLimits& limits = {}) const;
   // The residents a search finds (no paging, at most kMaxExportRows), masked.
   Result<ExportFile> export_file(const auth::Actor& actor, const SearchQuery& query,
                                  ExportFormat format) const;

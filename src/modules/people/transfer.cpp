@@ -7,6 +7,7 @@
 #include <charconv>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "app/app.hpp"
 #include "core/csv.hpp"
@@ -303,10 +304,22 @@ void Importer::check(const CsvRow& csv) {
 }
 
 std::size_t Importer::insert_all(std::int64_t now) {
+  // A file lists a household's members one after another, and the import is
+  // the only writer in its transaction: each address is looked up (or
+  // created) once, not once per member.
+  using Address = std::tuple<std::int64_t, std::string, std::string, int, std::string>;
+  std::map<Address, org::Place> places;
   for (const ImportRow& row : rows_) {
-    const org::Place place = app_.org->find_or_create_household(conn_, row.grid_id, row.building,
-                                                                row.unit, row.floor, row.room);
-    detail::insert_person(conn_, *app_.pii, place, row.person, now);
+    Address address{row.grid_id, row.building, row.unit, row.floor, row.room};
+    auto it = places.find(address);
+    if (it == places.end()) {
+      it = places
+               .emplace(std::move(address),
+                        app_.org->find_or_create_household(conn_, row.grid_id, row.building,
+                                                           row.unit, row.floor, row.room))
+               .first;
+    }
+    detail::insert_person(conn_, *app_.pii, it->second, row.person, now);
   }
   return rows_.size();
 }
@@ -441,17 +454,20 @@ struct Found {
 }  // namespace
 
 Result<ImportReport> PeopleService::import_file(const auth::Actor& actor, std::string_view bytes,
-                                                std::int64_t community_id, bool dry_run) const {
-  if (bytes.size() > kMaxImportBytes) return fail(errors::too_large("导入文件不能超过10MB"));
+                                                std::int64_t community_id, bool dry_run,
+                                                const ImportLimits& limits) const {
+  if (bytes.size() > limits.max_bytes) {
+    return fail(errors::too_large(fmt::format("导入文件不能超过{}MB", limits.max_bytes >> 20)));
+  }
   auto decoded = decode_spreadsheet_text(bytes);
   if (!decoded) return fail(decoded.error());
   auto csv = read_csv(decoded->text);
   if (!csv) return fail(csv.error());
   if (csv->empty()) return fail(errors::invalid_field("file", "empty", "文件为空"));
   if (auto ok = check_header(csv->front()); !ok) return fail(ok.error());
-  if (csv->size() - 1 > kMaxImportRows) {
+  if (csv->size() - 1 > limits.max_rows) {
     return fail(errors::invalid_field("file", "too-many-rows",
-                                      fmt::format("一次最多导入{}行", kMaxImportRows)));
+                                      fmt::format("一次最多导入{}行", limits.max_rows)));
   }
   auto run = [&](db::Conn& conn) -> Result<ImportReport> {
     auto community = app_.org->area_by_id(conn, community_id);
@@ -532,7 +548,8 @@ Result<ImportReport> import_residents(App& app, std::string_view file_bytes,
   auto community =
       app.db->read([&](db::Conn& conn) { return app.org->area_by_code(conn, community_code); });
   if (!community) return fail(errors::not_found("社区编码不存在：" + community_code));
-  return PeopleService(app).import_file(auth::system_actor(), file_bytes, community->id, dry_run);
+  return PeopleService(app).import_file(auth::system_actor(), file_bytes, community->id, dry_run,
+                                        kCommandLineImportLimits);
 }
 
 Result<ExportFile> export_residents(App& app, ExportFormat format, const SearchQuery& query) {
