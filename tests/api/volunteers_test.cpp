@@ -858,6 +858,9 @@ TEST_F(VolunteerApi, OldPointsExpireThroughTheLedgerHoursNever) {
   EXPECT_EQ(book.json().at("verified_hours").to_number<double>(), 2.0);
   EXPECT_EQ(unbalanced_accounts(), 0);
   EXPECT_EQ(notices_of(r, "volunteer.points_expired").size(), 2u);
+  auto adjusted = notices_of(r, "volunteer.points_adjusted");
+  ASSERT_EQ(adjusted.size(), 1u);
+  EXPECT_EQ(str(adjusted[0].at("body")), "积分+30：年度表彰");
 }
 
 TEST_F(VolunteerApi, AVolunteerMovedUpFromTheWaitlistIsNotified) {

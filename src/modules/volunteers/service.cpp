@@ -1096,7 +1096,9 @@ Result<Transfer> VolunteerService::adjust(const auth::Actor& actor, std::int64_t
   if (points == 0) return fail(errors::invalid_field("points", "range", "调整积分不能为0"));
   if (trim(reason).empty())
     return fail(errors::invalid_field("reason", "required", "调整积分须填写原因"));
-  return app_.db->write([&](db::Conn& conn) -> Result<Transfer> {
+  Tell tell(app_, user_or_none(actor.who));
+  auto done = app_.db->write([&](db::Conn& conn) -> Result<Transfer> {
+    tell.reset();
     auto v = store::find_volunteer(conn, volunteer_id);
     if (!v || !manages(actor.who, v->path)) return fail(not_visible("志愿者"));
     if (v->status != "approved") return fail(state_conflict("志愿者尚未通过审核"));
@@ -1115,8 +1117,12 @@ Result<Transfer> VolunteerService::adjust(const auth::Actor& actor, std::int64_t
     if (!id) return fail(too_few_points(mine.balance, t.amount));
     audit(app_, conn, actor, "points.adjust", "points_transfer", *id,
           fmt::format("volunteer={} points={} reason={}", v->id, points, t.memo), v->path);
+    tell.volunteer(conn, v->id, std::nullopt, "points_adjusted", "积分调整",
+                   fmt::format("积分{:+}：{}", points, t.memo), now);
     return *store::find_transfer(conn, *id);
   });
+  if (done) tell.publish();
+  return done;
 }
 
 Result<Transfer> VolunteerService::reverse(const auth::Actor& actor, std::int64_t transfer_id,

@@ -12,7 +12,7 @@ const en: Messages = {
       volunteer_approved: 'Volunteer registration', volunteer_rejected: 'Volunteer registration', volunteer_activity_cancelled: 'Activity cancelled',
       volunteer_waitlist_promoted: 'Off the waitlist', volunteer_hours_verified: 'Hours verified', volunteer_hours_rejected: 'Hours not verified',
       volunteer_backfill_approved: 'Back-fill approved', volunteer_backfill_rejected: 'Back-fill rejected',
-      volunteer_redemption_cancelled: 'Redemption cancelled', volunteer_points_expired: 'Points expired',
+      volunteer_redemption_cancelled: 'Redemption cancelled', volunteer_points_expired: 'Points expired', volunteer_points_adjusted: 'Points adjusted',
     },
   },
   common: {

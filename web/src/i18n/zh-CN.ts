@@ -10,7 +10,7 @@ const zhCN = {
       volunteer_approved: '志愿者注册', volunteer_rejected: '志愿者注册', volunteer_activity_cancelled: '活动取消',
       volunteer_waitlist_promoted: '候补转正', volunteer_hours_verified: '时长认定', volunteer_hours_rejected: '时长认定',
       volunteer_backfill_approved: '补录通过', volunteer_backfill_rejected: '补录驳回',
-      volunteer_redemption_cancelled: '兑换取消', volunteer_points_expired: '积分过期',
+      volunteer_redemption_cancelled: '兑换取消', volunteer_points_expired: '积分过期', volunteer_points_adjusted: '积分调整',
     },
   },
   common: {
