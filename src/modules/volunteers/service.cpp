@@ -134,9 +134,11 @@ class Tell {
   std::vector<notify::Notice> recorded_;
 };
 
+// Hours to a tenth, without a trailing ".0": 2小时, 1.5小时 (239 minutes: 4小时).
 std::string hours_text(std::int64_t minutes) {
-  return minutes % 60 == 0 ? fmt::format("{}小时", minutes / 60)
-                           : fmt::format("{:.1f}小时", static_cast<double>(minutes) / 60.0);
+  const std::int64_t tenths = (minutes * 10 + 30) / 60;
+  return tenths % 10 == 0 ? fmt::format("{}小时", tenths / 10)
+                          : fmt::format("{}.{}小时", tenths / 10, tenths % 10);
 }
 
 // ---- rules ---------------------------------------------------------------------
