@@ -130,6 +130,48 @@ class VolunteerApi : public ::testing::Test {
     EXPECT_EQ(res.status, 200) << res.body;
     return str(res.json().at("token"));
   }
+
+  // The organizer checks `volunteer_id` in and out by hand (the clock set to
+  // `out`); returns the attendance record id.
+  std::int64_t attend(std::int64_t activity, std::int64_t volunteer_id, std::int64_t in,
+                      std::int64_t out) {
+    at(out);
+    auto i = manager.post(path(activity, "/attendance"),
+                          {{"volunteer_id", volunteer_id}, {"action", "check_in"}, {"at", in}});
+    EXPECT_EQ(i.status, 200) << i.body;
+    auto o = manager.post(path(activity, "/attendance"),
+                          {{"volunteer_id", volunteer_id}, {"action", "check_out"}, {"at", out}});
+    EXPECT_EQ(o.status, 200) << o.body;
+    return o.json().at("id").as_int64();
+  }
+
+  // The caller's notifications of `kind` (GET /api/v1/notifications).
+  std::vector<json::object> notices_of(Resident& r, const std::string& kind) {
+    auto res = r.get("/api/v1/notifications?limit=100");
+    EXPECT_EQ(res.status, 200) << res.body;
+    std::vector<json::object> out;
+    for (const auto& n : res.json().at("items").as_array())
+      if (str(n.at("kind")) == kind) out.push_back(n.as_object());
+    return out;
+  }
+
+  // Accounts whose balance is not the sum of their movements, and
+  // volunteer or shop accounts below zero: both must stay 0.
+  std::int64_t unbalanced_accounts() {
+    return count(
+        "SELECT COUNT(*) FROM points_accounts a WHERE a.balance <> (SELECT COALESCE(SUM(CASE "
+        "WHEN p.to_account = a.id THEN p.amount ELSE -p.amount END), 0) FROM points_transfers p "
+        "WHERE p.to_account = a.id OR p.from_account = a.id) OR (a.kind <> 'pool' AND a.balance "
+        "< 0)");
+  }
+
+  // The volunteer's own card: verified hours and points balance.
+  std::pair<double, std::int64_t> card(Resident& r) {
+    auto me = r.get("/api/v1/volunteers/me");
+    EXPECT_EQ(me.status, 200) << me.body;
+    return {me.json().at("verified_hours").to_number<double>(),
+            me.json().at("points_balance").as_int64()};
+  }
 };
 
 TEST_F(VolunteerApi, WholePathFromRegistrationToCertificate) {
@@ -518,6 +560,340 @@ TEST_F(VolunteerApi, DemoDataCoversEveryActivityStatusAndTheLedgerBalances) {
   const auto& lines = book.json().at("lines").as_array();
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines.back().at("balance"), book.json().at("balance"));
+}
+
+TEST_F(VolunteerApi, BackfillApprovedCountsRejectedCountsNothingDecidedOnce) {
+  Resident li = resident("13951300111", "孙梅");
+  Resident zhao = resident("13951300112", "郑兰");
+  const std::int64_t li_id = volunteer(li);
+  const std::int64_t zhao_id = volunteer(zhao);
+  const std::int64_t start = kT0 + 24 * kHour;
+  const std::int64_t act = activity(start, 3, 5);
+  ASSERT_EQ(li.post(path(act, "/signup")).status, 201);
+  ASSERT_EQ(zhao.post(path(act, "/signup")).status, 201);
+  const json::object claim{{"activity_id", act},
+                           {"check_in_at", start},
+                           {"check_out_at", start + 2 * kHour},
+                           {"reason", "手机没电，未能扫码签到"}};
+
+  // Before the end of the activity there is nothing to back-fill.
+  at(start + kHour);
+  EXPECT_EQ(li.post("/api/v1/volunteer-backfills", claim).status, 409);
+  at(start + 4 * kHour);
+
+  // Malformed input: field errors, nothing stored.
+  auto bad = li.post("/api/v1/volunteer-backfills",
+                     {{"activity_id", "x"}, {"check_in_at", -1}, {"reason", ""}});
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  std::set<std::string> fields;
+  for (const auto& e : bad.json().at("errors").as_array()) fields.insert(str(e.at("field")));
+  EXPECT_EQ(fields,
+            (std::set<std::string>{"activity_id", "check_in_at", "check_out_at", "reason"}));
+  json::object reversed = claim;
+  reversed["check_out_at"] = start - kHour;
+  auto order = li.post("/api/v1/volunteer-backfills", reversed);
+  EXPECT_EQ(order.status, 400);
+  EXPECT_EQ(str(order.json().at("errors").as_array()[0].at("field")), "check_out_at");
+  json::object elsewhen = claim;
+  elsewhen["check_in_at"] = start + 5 * kHour;
+  elsewhen["check_out_at"] = start + 6 * kHour;
+  auto outside = li.post("/api/v1/volunteer-backfills", elsewhen);
+  EXPECT_EQ(outside.status, 400);
+  EXPECT_EQ(str(outside.json().at("errors").as_array()[0].at("field")), "check_in_at");
+  json::object blank = claim;
+  blank["reason"] = "   ";
+  EXPECT_EQ(li.post("/api/v1/volunteer-backfills", blank).status, 400);
+  // For someone else: only an organizer may file for another volunteer.
+  json::object for_zhao = claim;
+  for_zhao["volunteer_id"] = zhao_id;
+  EXPECT_EQ(li.post("/api/v1/volunteer-backfills", for_zhao).status, 403);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM volunteer_backfills"), 0);
+
+  // Li asks once; a second open request for the same activity is refused.
+  auto asked = li.post("/api/v1/volunteer-backfills", claim);
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  EXPECT_EQ(asked.json().at("status"), "pending");
+  EXPECT_EQ(asked.json().at("volunteer").at("id").as_int64(), li_id);
+  EXPECT_TRUE(asked.json().at("attendance_id").is_null());
+  const std::string li_bf =
+      "/api/v1/volunteer-backfills/" + std::to_string(asked.json().at("id").as_int64());
+  auto again = li.post("/api/v1/volunteer-backfills", claim);
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(str(again.json().at("type")), "/problems/backfill-pending");
+  // Nothing counts while it waits.
+  EXPECT_EQ(card(li), (std::pair<double, std::int64_t>{0.0, 0}));
+
+  // The manager's list of pending requests; out of scope sees none and may not decide.
+  auto pending = manager.get("/api/v1/volunteer-backfills?status=pending");
+  ASSERT_EQ(pending.status, 200) << pending.body;
+  ASSERT_EQ(pending.json().at("items").as_array().size(), 1u);
+  EXPECT_EQ(str(pending.json().at("items").as_array()[0].at("reason")), "手机没电，未能扫码签到");
+  Client outsider = app.as("wenfeng_worker");
+  EXPECT_EQ(outsider.get("/api/v1/volunteer-backfills?status=pending")
+                .json()
+                .at("items")
+                .as_array()
+                .size(),
+            0u);
+  EXPECT_EQ(outsider.post(li_bf + "/decision", {{"decision", "approve"}}).status, 404);
+  EXPECT_EQ(app.as("suyang_worker")
+                .post(li_bf + "/decision", {{"decision", "reject"}, {"note", "不"}})
+                .status,
+            404);
+  // A volunteer may not decide their own request.
+  EXPECT_EQ(li.post(li_bf + "/decision", {{"decision", "approve"}}).status, 404);
+  auto nonsense = manager.post(li_bf + "/decision", {{"decision", "maybe"}});
+  EXPECT_EQ(nonsense.status, 400);
+  EXPECT_EQ(str(nonsense.json().at("errors").as_array()[0].at("field")), "decision");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM volunteer_backfills WHERE status = 'pending'"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM volunteer_attendance"), 0);
+
+  // Approved: a verified record of 2 h and 20 points (10/h), once.
+  auto ok =
+      manager.post(li_bf + "/decision", {{"decision", "approve"}, {"note", "组织者确认在场"}});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.json().at("status"), "approved");
+  ASSERT_FALSE(ok.json().at("attendance_id").is_null());
+  EXPECT_EQ(card(li), (std::pair<double, std::int64_t>{2.0, 20}));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM volunteer_attendance WHERE check_in_method = 'backfill' "
+                  "AND status = 'approved' AND verified_minutes = 120"),
+            1);
+  auto twice = manager.post(li_bf + "/decision", {{"decision", "approve"}});
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_EQ(manager.post(li_bf + "/decision", {{"decision", "reject"}, {"note", "重复"}}).status,
+            409);
+  EXPECT_EQ(card(li), (std::pair<double, std::int64_t>{2.0, 20}));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM points_transfers WHERE kind = 'earn'"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'volunteer.backfill.approve'"), 1);
+  // With a record now, a new request is refused.
+  EXPECT_EQ(li.post("/api/v1/volunteer-backfills", claim).status, 409);
+  auto li_told = notices_of(li, "volunteer.backfill_approved");
+  ASSERT_EQ(li_told.size(), 1u);
+  EXPECT_EQ(li_told[0].at("subject_type"), "volunteer_activity");
+  EXPECT_EQ(li_told[0].at("subject_id").as_int64(), act);
+
+  // Zhao's request filed by the organizer, rejected: a note is required, nothing counts.
+  auto filed = manager.post("/api/v1/volunteer-backfills", for_zhao);
+  ASSERT_EQ(filed.status, 201) << filed.body;
+  const std::string zhao_bf =
+      "/api/v1/volunteer-backfills/" + std::to_string(filed.json().at("id").as_int64());
+  auto no_note = manager.post(zhao_bf + "/decision", {{"decision", "reject"}});
+  EXPECT_EQ(no_note.status, 400);
+  EXPECT_EQ(str(no_note.json().at("errors").as_array()[0].at("field")), "note");
+  auto no =
+      manager.post(zhao_bf + "/decision", {{"decision", "reject"}, {"note", "当天未见到本人"}});
+  ASSERT_EQ(no.status, 200) << no.body;
+  EXPECT_EQ(no.json().at("status"), "rejected");
+  EXPECT_TRUE(no.json().at("attendance_id").is_null());
+  EXPECT_EQ(manager.post(zhao_bf + "/decision", {{"decision", "approve"}}).status, 409);
+  EXPECT_EQ(card(zhao), (std::pair<double, std::int64_t>{0.0, 0}));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM volunteer_attendance WHERE volunteer_id = " +
+                  std::to_string(zhao_id)),
+            0);
+  auto zhao_told = notices_of(zhao, "volunteer.backfill_rejected");
+  ASSERT_EQ(zhao_told.size(), 1u);
+  EXPECT_NE(str(zhao_told[0].at("body")).find("当天未见到本人"), std::string::npos);
+  // The volunteer sees their own requests only.
+  auto mine = zhao.get("/api/v1/volunteer-backfills");
+  ASSERT_EQ(mine.status, 200);
+  ASSERT_EQ(mine.json().at("items").as_array().size(), 1u);
+  EXPECT_EQ(mine.json().at("items").as_array()[0].at("status"), "rejected");
+  EXPECT_EQ(unbalanced_accounts(), 0);
+}
+
+TEST_F(VolunteerApi, VerificationAdjustNeedsAReasonAndRejectPostsNothing) {
+  Resident a = resident("13951300121", "冯一");
+  Resident b = resident("13951300122", "陈二");
+  const std::int64_t a_id = volunteer(a);
+  const std::int64_t b_id = volunteer(b);
+  const std::int64_t start = kT0 + 24 * kHour;
+  const std::int64_t act = activity(start, 3, 5);
+  ASSERT_EQ(a.post(path(act, "/signup")).status, 201);
+  ASSERT_EQ(b.post(path(act, "/signup")).status, 201);
+  const std::int64_t rec_a = attend(act, a_id, start, start + 2 * kHour);
+  const std::int64_t rec_b = attend(act, b_id, start, start + 2 * kHour + 30 * 60'000);
+  at(start + 4 * kHour);
+  const std::string verify_a = "/api/v1/volunteer-attendance/" + std::to_string(rec_a) + "/verify";
+  const std::string verify_b = "/api/v1/volunteer-attendance/" + std::to_string(rec_b) + "/verify";
+
+  // Adjust: a reason is required and the minutes must fit the activity.
+  auto no_reason = manager.post(verify_a, {{"decision", "adjust"}, {"minutes", 90}});
+  ASSERT_EQ(no_reason.status, 400) << no_reason.body;
+  EXPECT_EQ(str(no_reason.json().at("errors").as_array()[0].at("field")), "reason");
+  auto too_long =
+      manager.post(verify_a, {{"decision", "adjust"}, {"minutes", 181}, {"reason", "多算"}});
+  ASSERT_EQ(too_long.status, 400);
+  EXPECT_EQ(str(too_long.json().at("errors").as_array()[0].at("field")), "minutes");
+  EXPECT_EQ(manager.post(verify_a, {{"decision", "adjust"}, {"reason", "少了分钟"}}).status, 400);
+  EXPECT_EQ(
+      manager.post(verify_a, {{"decision", "adjust"}, {"minutes", -5}, {"reason", "x"}}).status,
+      400);
+  EXPECT_EQ(app.as("wenfeng_worker")
+                .post(verify_a, {{"decision", "adjust"}, {"minutes", 60}, {"reason", "越权"}})
+                .status,
+            404);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM points_transfers"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM volunteer_attendance WHERE status = 'pending'"), 2);
+
+  auto adjusted =
+      manager.post(verify_a, {{"decision", "adjust"}, {"minutes", 90}, {"reason", "提前离开"}});
+  ASSERT_EQ(adjusted.status, 200) << adjusted.body;
+  EXPECT_EQ(adjusted.json().at("status"), "adjusted");
+  EXPECT_EQ(adjusted.json().at("minutes").as_int64(), 120);  // what the clock said, kept
+  EXPECT_EQ(adjusted.json().at("verified_minutes").as_int64(), 90);
+  EXPECT_EQ(str(adjusted.json().at("verify_reason")), "提前离开");
+  EXPECT_EQ(adjusted.json().at("points").as_int64(), 15);  // 90 min × 10/h
+  EXPECT_EQ(card(a), (std::pair<double, std::int64_t>{1.5, 15}));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'volunteer.attendance.adjust' "
+                  "AND target_id = '" +
+                  std::to_string(rec_a) + "' AND detail LIKE '%minutes=90%提前离开%'"),
+            1);
+  EXPECT_EQ(manager.post(verify_a, {{"decision", "approve"}}).status, 409);
+  auto told = notices_of(a, "volunteer.hours_verified");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_NE(str(told[0].at("body")).find("1.5小时"), std::string::npos) << str(told[0].at("body"));
+
+  // Reject: a reason is required; nothing posted, no hours.
+  EXPECT_EQ(manager.post(verify_b, {{"decision", "reject"}}).status, 400);
+  auto rejected = manager.post(verify_b, {{"decision", "reject"}, {"reason", "未在现场"}});
+  ASSERT_EQ(rejected.status, 200) << rejected.body;
+  EXPECT_EQ(rejected.json().at("status"), "rejected");
+  EXPECT_EQ(rejected.json().at("verified_minutes").as_int64(), 0);
+  EXPECT_TRUE(rejected.json().at("points").is_null());
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM points_transfers WHERE attendance_id = " + std::to_string(rec_b)),
+      0);
+  EXPECT_EQ(card(b), (std::pair<double, std::int64_t>{0.0, 0}));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'volunteer.attendance.reject'"),
+            1);
+  EXPECT_EQ(manager.post(verify_b, {{"decision", "approve"}}).status, 409);
+  EXPECT_EQ(notices_of(b, "volunteer.hours_rejected").size(), 1u);
+  EXPECT_EQ(notices_of(b, "volunteer.hours_verified").size(), 0u);
+  EXPECT_EQ(unbalanced_accounts(), 0);
+}
+
+TEST_F(VolunteerApi, OldPointsExpireThroughTheLedgerHoursNever) {
+  Resident r = resident("13951300131", "褚三");
+  const std::int64_t vid = volunteer(r);
+  const std::int64_t start = kT0 + 24 * kHour;
+  const std::int64_t act = activity(start, 3, 5);
+  ASSERT_EQ(r.post(path(act, "/signup")).status, 201);
+  const std::int64_t rec = attend(act, vid, start, start + 2 * kHour);
+  const std::int64_t earned_at = start + 3 * kHour;
+  at(earned_at);
+  ASSERT_EQ(manager
+                .post("/api/v1/volunteer-attendance/" + std::to_string(rec) + "/verify",
+                      {{"decision", "approve"}})
+                .status,
+            200);  // +20
+  constexpr std::int64_t kDay = 24 * kHour;
+  at(earned_at + 20 * kDay);
+  ASSERT_EQ(manager
+                .post("/api/v1/points/adjustments",
+                      {{"volunteer_id", vid}, {"points", 30}, {"reason", "年度表彰"}})
+                .status,
+            201);  // +30
+  auto gift =
+      manager.post("/api/v1/volunteer-gifts",
+                   {{"area_id", w.bachang}, {"name", "肥皂"}, {"points_price", 5}, {"stock", 9}});
+  ASSERT_EQ(gift.status, 201);
+  at(earned_at + 21 * kDay);
+  ASSERT_EQ(r.post("/api/v1/volunteer-gifts/" + std::to_string(gift.json().at("id").as_int64()) +
+                   "/redeem")
+                .status,
+            201);  // −5
+  EXPECT_EQ(card(r), (std::pair<double, std::int64_t>{2.0, 45}));
+
+  // Expiry is off by default (0 days): nothing expires, however old.
+  volunteers::VolunteerService sweeper(app.app(), PiiKey{});
+  EXPECT_EQ(sweeper.run_once(earned_at + 400 * kDay).expired_accounts, 0);
+
+  // Settings: platform admin only, checked input.
+  const json::object expiry{{"star_hours", {100, 300, 600, 1000, 1500}},
+                            {"points_expiry_days", 30},
+                            {"checkin_distance_m", 500}};
+  EXPECT_EQ(
+      manager.send("PUT", "/api/v1/volunteer-settings", json::serialize(expiry), "application/json")
+          .status,
+      403);
+  Client admin = app.as("admin");
+  json::object negative = expiry;
+  negative["points_expiry_days"] = -1;
+  auto bad = admin.send("PUT", "/api/v1/volunteer-settings", json::serialize(negative),
+                        "application/json");
+  ASSERT_EQ(bad.status, 400);
+  EXPECT_EQ(str(bad.json().at("errors").as_array()[0].at("field")), "points_expiry_days");
+  EXPECT_EQ(admin.get("/api/v1/volunteer-settings").json().at("points_expiry_days").as_int64(), 0);
+  auto put =
+      admin.send("PUT", "/api/v1/volunteer-settings", json::serialize(expiry), "application/json");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.json().at("points_expiry_days").as_int64(), 30);
+
+  // 29 days after the earning: nothing is old enough.
+  EXPECT_EQ(sweeper.run_once(earned_at + 29 * kDay).expired_accounts, 0);
+  EXPECT_EQ(card(r).second, 45);
+  // 31 days: the 20 earned, less the 5 spent since (first in, first out), go back.
+  EXPECT_EQ(sweeper.run_once(earned_at + 31 * kDay).expired_accounts, 1);
+  EXPECT_EQ(card(r), (std::pair<double, std::int64_t>{2.0, 30}));
+  EXPECT_EQ(sweeper.run_once(earned_at + 32 * kDay).expired_accounts, 0);  // once only
+  // 51 days: the 30 of the adjustment too; the balance stops at 0, never below.
+  EXPECT_EQ(sweeper.run_once(earned_at + 51 * kDay).expired_accounts, 1);
+  EXPECT_EQ(card(r), (std::pair<double, std::int64_t>{2.0, 0}));  // hours never expire
+  EXPECT_EQ(sweeper.run_once(earned_at + 90 * kDay).expired_accounts, 0);
+
+  // In the ledger: two "expire" transfers back to the pool, 15 and 30.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM points_transfers WHERE kind = 'expire'"), 2);
+  EXPECT_EQ(count("SELECT SUM(amount) FROM points_transfers WHERE kind = 'expire'"), 45);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM points_transfers t JOIN points_accounts p ON p.id = "
+                  "t.to_account WHERE t.kind = 'expire' AND p.kind <> 'pool'"),
+            0);
+  auto book = r.get("/api/v1/volunteers/me/passbook");
+  ASSERT_EQ(book.status, 200);
+  const auto& lines = book.json().at("lines").as_array();
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[3].at("kind"), "expire");
+  EXPECT_EQ(lines[3].at("points").as_int64(), -15);
+  EXPECT_EQ(lines[4].at("points").as_int64(), -30);
+  EXPECT_EQ(lines[4].at("balance").as_int64(), 0);
+  EXPECT_EQ(book.json().at("verified_hours").to_number<double>(), 2.0);
+  EXPECT_EQ(unbalanced_accounts(), 0);
+  EXPECT_EQ(notices_of(r, "volunteer.points_expired").size(), 2u);
+  auto adjusted = notices_of(r, "volunteer.points_adjusted");
+  ASSERT_EQ(adjusted.size(), 1u);
+  EXPECT_EQ(str(adjusted[0].at("body")), "积分+30：年度表彰");
+}
+
+TEST_F(VolunteerApi, AVolunteerMovedUpFromTheWaitlistIsNotified) {
+  Resident first = resident("13951300141", "卫一");
+  Resident second = resident("13951300142", "蒋二");
+  volunteer(first);
+  volunteer(second);
+  const std::int64_t act = activity(kT0 + 24 * kHour, 2, 1, "社区义诊");
+  ASSERT_EQ(first.post(path(act, "/signup")).json().at("status"), "confirmed");
+  ASSERT_EQ(second.post(path(act, "/signup")).json().at("status"), "waitlisted");
+  EXPECT_EQ(notices_of(second, "volunteer.waitlist_promoted").size(), 0u);
+  const std::int64_t unread_before =
+      second.get("/api/v1/notifications").json().at("unread_count").as_int64();
+
+  ASSERT_EQ(first.send("DELETE", path(act, "/signup"), nullptr).status, 200);
+  auto told = notices_of(second, "volunteer.waitlist_promoted");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(str(told[0].at("title")), "候补转为正式报名");
+  EXPECT_NE(str(told[0].at("body")).find("社区义诊"), std::string::npos);
+  EXPECT_EQ(told[0].at("subject_type"), "volunteer_activity");
+  EXPECT_EQ(told[0].at("subject_id").as_int64(), act);
+  EXPECT_TRUE(told[0].at("read_at").is_null());
+  EXPECT_EQ(second.get("/api/v1/notifications").json().at("unread_count").as_int64(),
+            unread_before + 1);
+  // The one who cancelled is not told of their own act; the volunteer's list agrees.
+  EXPECT_EQ(notices_of(first, "volunteer.waitlist_promoted").size(), 0u);
+  auto mine = second.get("/api/v1/volunteers/me/notices");
+  ASSERT_EQ(mine.status, 200);
+  EXPECT_EQ(mine.json().at("items").as_array()[0].at("kind"), "waitlist_promoted");
+  EXPECT_EQ(mine.json().at("items").as_array()[0].at("activity_id").as_int64(), act);
+  // Another's notices are not the caller's: the organizer's list holds none of them.
+  for (const auto& n : manager.get("/api/v1/notifications?limit=100").json().at("items").as_array())
+    EXPECT_FALSE(str(n.at("kind")).starts_with("volunteer."));
 }
 
 }  // namespace

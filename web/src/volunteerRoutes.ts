@@ -10,6 +10,7 @@ export const volunteerConsoleRoutes: RouteRecordRaw[] = [
   { path: 'volunteer-activities', component: () => import('@/console/volunteers/ActivitiesPage.vue'), meta: { ...manage, tree: true, title: 'vol.activities' } },
   { path: 'volunteer-activities/:id', component: () => import('@/console/volunteers/ActivityPage.vue'), meta: { ...manage, title: 'vol.organize' } },
   { path: 'volunteer-gifts', component: () => import('@/console/volunteers/GiftsPage.vue'), meta: { ...manage, tree: true, title: 'vol.gifts' } },
+  { path: 'volunteer-backfills', component: () => import('@/console/volunteers/BackfillsPage.vue'), meta: { ...manage, title: 'vol.backfills' } },
   { path: 'volunteer-rankings', component: () => import('@/console/volunteers/RankingsPage.vue'), meta: { ...manage, tree: true, title: 'vol.rankings' } },
 ]
 
@@ -20,6 +21,7 @@ export const volunteerMobileRoutes: RouteRecordRaw[] = [
   { path: 'volunteer/activities', component: () => import('@/mobile/volunteer/ActivitiesPage.vue'), meta: { ...mobile, title: 'vol.activities' } },
   { path: 'volunteer/activities/:id', component: () => import('@/mobile/volunteer/ActivityPage.vue'), meta: { ...mobile, title: 'vol.activities' } },
   { path: 'volunteer/checkin', component: () => import('@/mobile/volunteer/CheckinPage.vue'), meta: { ...mobile, title: 'vol.checkinTitle' } },
+  { path: 'volunteer/backfill', component: () => import('@/mobile/volunteer/BackfillPage.vue'), meta: { ...mobile, title: 'vol.backfill' } },
   { path: 'volunteer/passbook', component: () => import('@/mobile/volunteer/PassbookPage.vue'), meta: { ...mobile, title: 'vol.passbook' } },
   { path: 'volunteer/gifts', component: () => import('@/mobile/volunteer/GiftsPage.vue'), meta: { ...mobile, title: 'vol.gifts' } },
   { path: 'volunteer/certificate', component: () => import('@/mobile/volunteer/CertificatePage.vue'), meta: { ...mobile, title: 'vol.certificate' } },

@@ -47,6 +47,9 @@ struct Query {
   bool unread_only = false;
   std::optional<std::int64_t> before_id;  // keyset cursor
   int limit = 20;
+  // Only kinds starting with this ("volunteer."); empty: every kind. Used by
+  // modules that list their own notices (not a query parameter of the API).
+  std::string kind_prefix;
 };
 
 struct Page {

@@ -37,6 +37,10 @@ std::vector<Notice> page(db::Conn& conn, std::int64_t user_id, const Query& q) {
   std::string sql = std::string(kSelect) + "WHERE user_id = " + p.add(user_id);
   if (q.unread_only) sql += " AND read_at IS NULL";
   if (q.before_id) sql += " AND id < " + p.add(*q.before_id);
+  // substr, not LIKE: a prefix holding '_' or '%' means itself.
+  if (!q.kind_prefix.empty())
+    sql += " AND substr(kind, 1, " + std::to_string(q.kind_prefix.size()) +
+           ") = " + p.add(q.kind_prefix);
   sql += " ORDER BY id DESC LIMIT " + p.add(std::int64_t{q.limit + 1});
   return rows(conn, sql, p.span());
 }

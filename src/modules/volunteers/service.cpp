@@ -13,6 +13,7 @@
 #include "core/text.hpp"
 #include "db/db.hpp"
 #include "modules/audit/model.hpp"
+#include "modules/notify/service.hpp"
 #include "modules/org/service.hpp"
 #include "modules/volunteers/store.hpp"
 
@@ -96,11 +97,48 @@ void audit(App& app, db::Conn& conn, const auth::Actor& actor, const std::string
       {action, type, std::to_string(id), std::move(detail), path, role_for(actor.who, path)});
 }
 
-// The one place that tells a volunteer something. It writes a row to
-// volunteer_notices today; a general notification module can take over here.
-void notify(db::Conn& conn, std::int64_t volunteer_id, std::optional<std::int64_t> activity_id,
-            const std::string& kind, const std::string& message, std::int64_t now) {
-  store::insert_notice(conn, volunteer_id, activity_id, kind, message, now);
+// Tells volunteers what happened to them through the notifications module
+// (the console bell, the phone's banner and 我的消息): each notice is recorded
+// in the transaction of the change it reports and published after the commit.
+// Kinds are "volunteer.<what>"; the subject is the activity when there is one.
+class Tell {
+ public:
+  explicit Tell(App& app, std::optional<std::int64_t> actor_user)
+      : app_(app), actor_user_(actor_user) {}
+
+  // A write transaction may run its body again: start each attempt afresh.
+  void reset() { recorded_.clear(); }
+
+  // The volunteer is not told of what they did themselves.
+  void volunteer(db::Conn& conn, std::int64_t volunteer_id, std::optional<std::int64_t> activity_id,
+                 const std::string& kind, std::string title, std::string body, std::int64_t now) {
+    auto v = store::find_volunteer(conn, volunteer_id);
+    if (!v || v->user_id == 0 || v->user_id == actor_user_) return;
+    notify::Notice n;
+    n.user_id = v->user_id;
+    n.kind = "volunteer." + kind;
+    n.title = std::move(title);
+    n.body = std::move(body);
+    n.subject_type = activity_id ? "volunteer_activity" : "volunteer";
+    n.subject_id = activity_id ? activity_id : std::optional(volunteer_id);
+    auto made = app_.notify->record(conn, {std::move(n)}, now);
+    recorded_.insert(recorded_.end(), made.begin(), made.end());
+  }
+
+  // After the commit: to the volunteers' open pages.
+  void publish() { app_.notify->publish(recorded_); }
+
+ private:
+  App& app_;
+  std::optional<std::int64_t> actor_user_;
+  std::vector<notify::Notice> recorded_;
+};
+
+// Hours to a tenth, without a trailing ".0": 2小时, 1.5小时 (239 minutes: 4小时).
+std::string hours_text(std::int64_t minutes) {
+  const std::int64_t tenths = (minutes * 10 + 30) / 60;
+  return tenths % 10 == 0 ? fmt::format("{}小时", tenths / 10)
+                          : fmt::format("{}.{}小时", tenths / 10, tenths % 10);
 }
 
 // ---- rules ---------------------------------------------------------------------
@@ -254,9 +292,11 @@ Error too_few_points(std::int64_t balance, std::int64_t needed) {
 }
 
 // Verifies a pending record and posts its earning; moves a finished activity
-// to "verified" when nothing is left to verify.
+// to "verified" when nothing is left to verify. Tells the volunteer when
+// `tell` is given (an approved back-fill tells of its own).
 Result<Attendance> verify_record(App& app, db::Conn& conn, const auth::Actor& actor,
-                                 const Attendance& rec, const Verification& in, std::int64_t now) {
+                                 const Attendance& rec, const Verification& in, std::int64_t now,
+                                 Tell* tell) {
   auto a = store::find_activity(conn, rec.activity_id);
   std::optional<std::int64_t> minutes;
   std::string status;
@@ -284,6 +324,19 @@ Result<Attendance> verify_record(App& app, db::Conn& conn, const auth::Actor& ac
     store::set_activity_status(conn, a->id, "verified", "", now);
   audit(app, conn, actor, "volunteer.attendance." + in.decision, "volunteer_attendance", rec.id,
         fmt::format("minutes={} reason={}", *minutes, in.reason), rec.path);
+  if (tell) {
+    const std::string reason(trim(in.reason));
+    if (status == "rejected") {
+      tell->volunteer(conn, rec.volunteer_id, a->id, "hours_rejected", "服务时长未通过审核",
+                      fmt::format("活动“{}”的服务记录未通过审核：{}", a->title, reason), now);
+    } else {
+      tell->volunteer(
+          conn, rec.volunteer_id, a->id, "hours_verified", "服务时长已审核",
+          fmt::format("活动“{}”核定服务时长{}，积分{}{}", a->title, hours_text(*minutes),
+                      points_for(*a, *minutes), reason.empty() ? "" : "（" + reason + "）"),
+          now);
+    }
+  }
   return *store::find_attendance(conn, rec.id);
 }
 
@@ -416,7 +469,9 @@ Result<Volunteer> VolunteerService::decide(const auth::Actor& actor, std::int64_
   const std::int64_t now = this->now();
   if (!approve && trim(note).empty())
     return fail(errors::invalid_field("note", "required", "不通过时请填写原因"));
-  return app_.db->write([&](db::Conn& conn) -> Result<Volunteer> {
+  Tell tell(app_, user_or_none(actor.who));
+  auto done = app_.db->write([&](db::Conn& conn) -> Result<Volunteer> {
+    tell.reset();
     auto v = store::find_volunteer(conn, id);
     if (!v || !manages(actor.who, v->path)) return fail(not_visible("志愿者"));
     if (v->status != "pending") return fail(state_conflict("该注册申请已审核"));
@@ -427,12 +482,15 @@ Result<Volunteer> VolunteerService::decide(const auth::Actor& actor, std::int64_
     if (approve) store::volunteer_account(conn, id, v->path, now);
     audit(app_, conn, actor, approve ? "volunteer.approve" : "volunteer.reject", "volunteer", id,
           number ? fmt::format("number={}", *number) : note, v->path);
-    notify(conn, id, std::nullopt, approve ? "approved" : "rejected",
-           approve ? fmt::format("您的志愿者注册已通过审核，志愿者编号{}号", *number)
-                   : "您的志愿者注册未通过审核：" + note,
-           now);
+    tell.volunteer(conn, id, std::nullopt, approve ? "approved" : "rejected",
+                   approve ? "志愿者注册已通过" : "志愿者注册未通过",
+                   approve ? fmt::format("您的志愿者注册已通过审核，志愿者编号{}号", *number)
+                           : "您的志愿者注册未通过审核：" + std::string(trim(note)),
+                   now);
     return *store::find_volunteer(conn, id);
   });
+  if (done) tell.publish();
+  return done;
 }
 
 // ---- teams ---------------------------------------------------------------------
@@ -603,7 +661,9 @@ Result<std::vector<Activity>> VolunteerService::activities(const auth::Actor& ac
 Result<Activity> VolunteerService::act(const auth::Actor& actor, std::int64_t id,
                                        const std::string& action, const std::string& reason) const {
   const std::int64_t now = this->now();
-  return app_.db->write([&](db::Conn& conn) -> Result<Activity> {
+  Tell tell(app_, user_or_none(actor.who));
+  auto done = app_.db->write([&](db::Conn& conn) -> Result<Activity> {
+    tell.reset();
     auto a = store::find_activity(conn, id);
     if (!a || !can_see_activity(actor.who, *a, my_volunteer(conn, actor.who)))
       return fail(not_visible("活动"));
@@ -622,14 +682,16 @@ Result<Activity> VolunteerService::act(const auth::Actor& actor, std::int64_t id
       for (const Signup& s : store::signups_of_activity(conn, id)) {
         if (s.status == "cancelled") continue;
         store::set_signup_status(conn, s.id, "cancelled", now);
-        notify(conn, s.volunteer_id, id, "activity_cancelled",
-               fmt::format("活动“{}”已取消：{}", a->title, trim(reason)), now);
+        tell.volunteer(conn, s.volunteer_id, id, "activity_cancelled", "活动已取消",
+                       fmt::format("活动“{}”已取消：{}", a->title, trim(reason)), now);
       }
     }
     audit(app_, conn, actor, "volunteer.activity." + action, "volunteer_activity", id, reason,
           a->path);
     return *store::find_activity(conn, id);
   });
+  if (done) tell.publish();
+  return done;
 }
 
 Result<Signup> VolunteerService::sign_up(const auth::Actor& actor, std::int64_t activity_id) const {
@@ -675,7 +737,9 @@ Result<Signup> VolunteerService::sign_up(const auth::Actor& actor, std::int64_t 
 Result<Signup> VolunteerService::cancel_signup(const auth::Actor& actor,
                                                std::int64_t activity_id) const {
   const std::int64_t now = this->now();
-  return app_.db->write([&](db::Conn& conn) -> Result<Signup> {
+  Tell tell(app_, user_or_none(actor.who));
+  auto done = app_.db->write([&](db::Conn& conn) -> Result<Signup> {
+    tell.reset();
     auto me = approved_me(conn, actor.who);
     if (!me) return fail(me.error());
     auto a = store::find_activity(conn, activity_id);
@@ -689,12 +753,14 @@ Result<Signup> VolunteerService::cancel_signup(const auth::Actor& actor,
         store::count_signups(conn, a->id, "confirmed") < a->capacity) {
       if (auto next = store::first_waitlisted(conn, a->id)) {
         store::set_signup_status(conn, next->id, "confirmed", now);
-        notify(conn, next->volunteer_id, a->id, "waitlist_promoted",
-               fmt::format("您已从候补转为正式报名：活动“{}”", a->title), now);
+        tell.volunteer(conn, next->volunteer_id, a->id, "waitlist_promoted", "候补转为正式报名",
+                       fmt::format("您已从候补转为正式报名：活动“{}”", a->title), now);
       }
     }
     return *store::find_signup(conn, a->id, me->id);
   });
+  if (done) tell.publish();
+  return done;
 }
 
 Result<std::vector<Signup>> VolunteerService::signups(const auth::Actor& actor,
@@ -867,13 +933,17 @@ Result<std::vector<Attendance>> VolunteerService::attendance(const auth::Actor& 
 Result<Attendance> VolunteerService::verify(const auth::Actor& actor, std::int64_t attendance_id,
                                             const Verification& in) const {
   const std::int64_t now = this->now();
-  return write_once(app_, [&](db::Conn& conn) -> Result<Attendance> {
+  Tell tell(app_, user_or_none(actor.who));
+  auto done = write_once(app_, [&](db::Conn& conn) -> Result<Attendance> {
+    tell.reset();
     auto rec = store::find_attendance(conn, attendance_id);
     if (!rec || !manages(actor.who, rec->path)) return fail(not_visible("服务记录"));
     if (rec->status != "pending")
       return fail(state_conflict("该记录已审核或尚未签退，不能重复审核"));
-    return verify_record(app_, conn, actor, *rec, in, now);
+    return verify_record(app_, conn, actor, *rec, in, now, &tell);
   });
+  if (done) tell.publish();
+  return done;
 }
 
 Result<Backfill> VolunteerService::request_backfill(const auth::Actor& actor,
@@ -904,6 +974,14 @@ Result<Backfill> VolunteerService::request_backfill(const auth::Actor& actor,
       return fail(state_conflict("活动结束后才能申请补录"));
     if (store::attendance_of(conn, a->id, volunteer_id))
       return fail(state_conflict("该志愿者已有本活动的服务记录，请由组织者审核调整"));
+    // Claimed time outside the activity would be cut to nothing on approval.
+    if (in.check_out_at <= a->start_at || in.check_in_at >= a->end_at)
+      return fail(errors::invalid_field("check_in_at", "window", "补录的服务时间应在活动时间之内"));
+    // One open request per volunteer and activity (locked: two at once queue).
+    store::lock_volunteer(conn, volunteer_id);
+    if (store::pending_backfill(conn, a->id, volunteer_id))
+      return fail(errors::conflict("backfill-pending", "补录申请待审核",
+                                   "该活动已有待审核的补录申请，请等待组织者处理"));
     Backfill b;
     b.activity_id = a->id;
     b.volunteer_id = volunteer_id;
@@ -919,7 +997,9 @@ Result<Backfill> VolunteerService::request_backfill(const auth::Actor& actor,
 Result<Backfill> VolunteerService::decide_backfill(const auth::Actor& actor, std::int64_t id,
                                                    bool approve, const std::string& note) const {
   const std::int64_t now = this->now();
-  return write_once(app_, [&](db::Conn& conn) -> Result<Backfill> {
+  Tell tell(app_, user_or_none(actor.who));
+  auto done = write_once(app_, [&](db::Conn& conn) -> Result<Backfill> {
+    tell.reset();
     auto b = store::find_backfill(conn, id);
     if (!b || !manages(actor.who, b->path)) return fail(not_visible("补录申请"));
     if (!approve && trim(note).empty())
@@ -947,11 +1027,20 @@ Result<Backfill> VolunteerService::decide_backfill(const auth::Actor& actor, std
       n.status = "pending";
       const std::int64_t rec_id = store::insert_attendance(conn, n, now);
       auto made = verify_record(app_, conn, actor, *store::find_attendance(conn, rec_id),
-                                {"approve", std::nullopt, "补录：" + b->reason}, now);
+                                {"approve", std::nullopt, "补录：" + b->reason}, now, nullptr);
       if (!made) return fail(made.error());
+      tell.volunteer(conn, b->volunteer_id, a->id, "backfill_approved", "补录申请已通过",
+                     fmt::format("活动“{}”的补录已通过，核定服务时长{}，积分{}", a->title,
+                                 hours_text(made->minutes), made->points.value_or(0)),
+                     now);
+    } else {
+      tell.volunteer(conn, b->volunteer_id, b->activity_id, "backfill_rejected", "补录申请未通过",
+                     fmt::format("活动“{}”的补录未通过：{}", b->activity_title, trim(note)), now);
     }
     return *store::find_backfill(conn, id);
   });
+  if (done) tell.publish();
+  return done;
 }
 
 Result<std::vector<Backfill>> VolunteerService::backfills(
@@ -1009,7 +1098,9 @@ Result<Transfer> VolunteerService::adjust(const auth::Actor& actor, std::int64_t
   if (points == 0) return fail(errors::invalid_field("points", "range", "调整积分不能为0"));
   if (trim(reason).empty())
     return fail(errors::invalid_field("reason", "required", "调整积分须填写原因"));
-  return app_.db->write([&](db::Conn& conn) -> Result<Transfer> {
+  Tell tell(app_, user_or_none(actor.who));
+  auto done = app_.db->write([&](db::Conn& conn) -> Result<Transfer> {
+    tell.reset();
     auto v = store::find_volunteer(conn, volunteer_id);
     if (!v || !manages(actor.who, v->path)) return fail(not_visible("志愿者"));
     if (v->status != "approved") return fail(state_conflict("志愿者尚未通过审核"));
@@ -1028,8 +1119,12 @@ Result<Transfer> VolunteerService::adjust(const auth::Actor& actor, std::int64_t
     if (!id) return fail(too_few_points(mine.balance, t.amount));
     audit(app_, conn, actor, "points.adjust", "points_transfer", *id,
           fmt::format("volunteer={} points={} reason={}", v->id, points, t.memo), v->path);
+    tell.volunteer(conn, v->id, std::nullopt, "points_adjusted", "积分调整",
+                   fmt::format("积分{:+}：{}", points, t.memo), now);
     return *store::find_transfer(conn, *id);
   });
+  if (done) tell.publish();
+  return done;
 }
 
 Result<Transfer> VolunteerService::reverse(const auth::Actor& actor, std::int64_t transfer_id,
@@ -1181,7 +1276,9 @@ Result<Redemption> VolunteerService::hand_over(const auth::Actor& actor, std::in
 Result<Redemption> VolunteerService::cancel_redemption(const auth::Actor& actor,
                                                        std::int64_t id) const {
   const std::int64_t now = this->now();
-  return write_once(app_, [&](db::Conn& conn) -> Result<Redemption> {
+  Tell tell(app_, user_or_none(actor.who));
+  auto done = write_once(app_, [&](db::Conn& conn) -> Result<Redemption> {
+    tell.reset();
     auto r = store::find_redemption(conn, id);
     auto me = my_volunteer(conn, actor.who);
     const bool mine = r && me && r->volunteer_id == me->id;
@@ -1205,8 +1302,12 @@ Result<Redemption> VolunteerService::cancel_redemption(const auth::Actor& actor,
     if (!store::transfer(conn, t)) return fail(state_conflict("礼品账户积分不足，无法退回"));
     audit(app_, conn, actor, "volunteer.redemption.cancel", "volunteer_redemption", id,
           fmt::format("refund={}", r->points), r->path);
+    tell.volunteer(conn, v->id, std::nullopt, "redemption_cancelled", "兑换已取消",
+                   fmt::format("“{}”的兑换已取消，{}积分已退回", g->name, r->points), now);
     return *store::find_redemption(conn, id);
   });
+  if (done) tell.publish();
+  return done;
 }
 
 Result<std::vector<Redemption>> VolunteerService::redemptions(
@@ -1303,11 +1404,25 @@ Result<Certificate> VolunteerService::verify_certificate(const std::string& numb
 }
 
 Result<std::vector<Notice>> VolunteerService::notices(const auth::Actor& actor) const {
-  return app_.db->read([&](db::Conn& conn) -> Result<std::vector<Notice>> {
-    auto me = my_volunteer(conn, actor.who);
-    if (!me) return fail(errors::not_found("您还没有注册志愿者"));
-    return store::notices_of(conn, me->id, 100);
-  });
+  auto me = app_.db->read([&](db::Conn& conn) { return my_volunteer(conn, actor.who); });
+  if (!me) return fail(errors::not_found("您还没有注册志愿者"));
+  // The volunteer's notices are the caller's notifications of volunteer kinds.
+  notify::Query q;
+  q.kind_prefix = "volunteer.";
+  q.limit = 100;
+  auto page = app_.notify->list(actor, q);
+  if (!page) return fail(page.error());
+  std::vector<Notice> out;
+  for (const notify::Notice& n : page->items) {
+    Notice v;
+    v.id = n.id;
+    if (n.subject_type == "volunteer_activity") v.activity_id = n.subject_id;
+    v.kind = n.kind.substr(q.kind_prefix.size());
+    v.message = n.body;
+    v.created_at = n.created_at;
+    out.push_back(std::move(v));
+  }
+  return out;
 }
 
 Result<Settings> VolunteerService::settings(const auth::Actor& actor) const {
@@ -1341,7 +1456,10 @@ Result<Settings> VolunteerService::put_settings(const auth::Actor& actor, const 
 SweepReport VolunteerService::run_once(std::int64_t now) const {
   SweepReport report;
   const auth::Actor system = auth::system_actor();
+  Tell tell(app_, std::nullopt);
   app_.db->write([&](db::Conn& conn) {
+    report = {};
+    tell.reset();
     for (const Activity& a : store::activities_to_start(conn, now)) {
       store::set_activity_status(conn, a.id, "running", "", now);
       ++report.started;
@@ -1376,11 +1494,15 @@ SweepReport VolunteerService::run_once(std::int64_t now) const {
         t.kind = "expire";
         t.memo = fmt::format("积分有效期{}天，过期清零", s.points_expiry_days);
         t.actor_name = actor_name(system.who);
-        store::transfer(conn, t);
+        if (!store::transfer(conn, t)) continue;  // spent meanwhile: nothing to expire
         ++report.expired_accounts;
+        tell.volunteer(conn, v->id, std::nullopt, "points_expired", "积分已过期",
+                       fmt::format("{}积分已超过{}天有效期，已过期", amount, s.points_expiry_days),
+                       now);
       }
     }
   });
+  tell.publish();
   return report;
 }
 

@@ -705,6 +705,15 @@ bool decide_backfill(db::Conn& conn, std::int64_t id, const std::string& status,
              {id, status, note, by, now}) == 1;
 }
 
+bool pending_backfill(db::Conn& conn, std::int64_t activity_id, std::int64_t volunteer_id) {
+  return conn
+      .query_one(
+          "SELECT 1 FROM volunteer_backfills WHERE activity_id = $1 AND volunteer_id = $2 AND "
+          "status = 'pending'",
+          {activity_id, volunteer_id})
+      .has_value();
+}
+
 std::vector<Backfill> search_backfills(db::Conn& conn, const std::vector<PathRange>& scopes,
                                        std::optional<std::int64_t> volunteer_id,
                                        const std::optional<std::string>& status) {
@@ -992,26 +1001,6 @@ std::optional<CertificateRow> find_certificate(db::Conn& conn, const std::string
               r->text(5), r->i64(6), r->i64(7),  r->i64(8),  {}};
   row.through_attendance_id = r->i64(9);
   return row;
-}
-
-// ---- notices ----
-
-void insert_notice(db::Conn& conn, std::int64_t volunteer_id, std::optional<std::int64_t> activity,
-                   const std::string& kind, const std::string& message, std::int64_t now) {
-  conn.exec(
-      "INSERT INTO volunteer_notices (volunteer_id, activity_id, kind, message, created_at) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      {volunteer_id, activity, kind, message, now});
-}
-
-std::vector<Notice> notices_of(db::Conn& conn, std::int64_t volunteer_id, int limit) {
-  std::vector<Notice> out;
-  for (const db::Row& r :
-       conn.query("SELECT id, activity_id, kind, message, created_at FROM volunteer_notices WHERE "
-                  "volunteer_id = $1 ORDER BY id DESC LIMIT $2",
-                  {volunteer_id, limit}))
-    out.push_back({r.i64(0), r.opt_i64(1), r.text(2), r.text(3), r.i64(4)});
-  return out;
 }
 
 // ---- names ----

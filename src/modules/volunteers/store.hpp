@@ -107,6 +107,7 @@ std::int64_t insert_backfill(db::Conn& conn, const Backfill& b, std::optional<st
 std::optional<Backfill> find_backfill(db::Conn& conn, std::int64_t id);
 bool decide_backfill(db::Conn& conn, std::int64_t id, const std::string& status,
                      const std::string& note, std::int64_t by, std::int64_t now);
+bool pending_backfill(db::Conn& conn, std::int64_t activity_id, std::int64_t volunteer_id);
 std::vector<Backfill> search_backfills(db::Conn& conn, const std::vector<PathRange>& scopes,
                                        std::optional<std::int64_t> volunteer_id,
                                        const std::optional<std::string>& status);
@@ -165,11 +166,6 @@ struct CertificateRow {
   std::int64_t through_attendance_id = 0;
 };
 std::optional<CertificateRow> find_certificate(db::Conn& conn, const std::string& number);
-
-// ---- notices ----
-void insert_notice(db::Conn& conn, std::int64_t volunteer_id, std::optional<std::int64_t> activity,
-                   const std::string& kind, const std::string& message, std::int64_t now);
-std::vector<Notice> notices_of(db::Conn& conn, std::int64_t volunteer_id, int limit);
 
 // ---- names ----
 std::string area_name(db::Conn& conn, std::int64_t area_id);

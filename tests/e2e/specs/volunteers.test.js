@@ -3,7 +3,7 @@
 // pages pass axe and are photographed at phone and desktop size.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { assertServerUp, cspViolations, launch, newPage } from '../lib/browser.js'
+import { BASE_URL, assertServerUp, cspViolations, launch, newPage } from '../lib/browser.js'
 import { WORKER, apiGet, apiSend, loginApi } from '../lib/auth.js'
 import { formatViolations, seriousViolations } from '../lib/axe.js'
 import { shot } from '../lib/screenshot.js'
@@ -170,6 +170,87 @@ test('a party secretary registers as a volunteer on the phone and the community 
   }
   await card.waitFor()
   await phone.getByText('志愿活动', { exact: true }).waitFor()
+})
+
+const PARTY = { username: 'bachang_party', password: WORKER.password } // 袁祖权, 党组织书记
+
+/** Makes sure 袁祖权 is an approved volunteer (registering and approving through the API if not). */
+async function approvedVolunteer(phone, organizer) {
+  await loginApi(phone, PARTY)
+  let me = await phone.request.get(`${BASE_URL}/api/v1/volunteers/me`).then((r) => (r.ok() ? r.json() : null))
+  if (!me) me = await apiSend(phone, 'POST', '/volunteers/register', { skills: ['摄影'], available_times: '周末' })
+  if (me.status !== 'approved') {
+    await apiSend(organizer, 'POST', `/volunteers/${me.id}/decision`, { decision: 'approve', note: '' })
+  }
+}
+
+test('a volunteer asks on the phone for a back-fill, the organizer approves it in the console, the phone is told', async () => {
+  const organizer = await newPage(browser, 'desktop')
+  const phone = await newPage(browser, 'mobile')
+  const me = await loginApi(organizer, WORKER)
+  const bachang = me.roles[0].area.id
+  await approvedVolunteer(phone, organizer)
+
+  // A one-minute activity he signs up for and then misses the check-in of (a flat phone).
+  const teams = (await apiGet(organizer, '/volunteer-teams')).items.filter((t) => t.area.id === bachang)
+  const start = Date.now() + 8_000
+  const activity = await apiSend(organizer, 'POST', '/volunteer-activities', {
+    team_id: teams[0].id,
+    title: `补录 e2e ${start % 100000}`,
+    venue: '八厂社区党群服务中心',
+    lat: VENUE.latitude,
+    lng: VENUE.longitude,
+    start_at: start,
+    end_at: start + MINUTE,
+    capacity: 5,
+    points_per_hour: 600,
+  })
+  await apiSend(organizer, 'POST', `/volunteer-activities/${activity.id}/actions`, { action: 'publish' })
+  await apiSend(phone, 'POST', `/volunteer-activities/${activity.id}/signup`, {})
+  const before = (await apiGet(phone, '/volunteers/me')).points_balance
+  await new Promise((r) => setTimeout(r, start + MINUTE + 1_000 - Date.now()))
+
+  // Over: the activity page offers 申请补录, which opens the form with the activity chosen.
+  await phone.goto(`/m/volunteer/activities/${activity.id}`)
+  await phone.getByRole('link', { name: '申请补录' }).or(phone.getByRole('button', { name: '申请补录' })).first().click()
+  await phone.waitForURL(/\/m\/volunteer\/backfill\?activity=/)
+  const form = phone.locator('[data-test=backfill-form]')
+  await form.getByRole('radio', { name: activity.title }).and(phone.locator('[aria-checked=true]')).waitFor()
+  assert.notEqual(await form.locator('[data-test=backfill-arrived] input').inputValue(), '', 'arrival defaults to the start')
+  // Without a reason nothing is sent.
+  await form.getByRole('button', { name: '提交补录申请' }).click()
+  await form.getByText('请填写补录原因').waitFor()
+  await form.locator('[data-test=backfill-reason] textarea').fill('手机没电，未能扫码签到')
+  const sent = phone.waitForResponse((r) => r.url().endsWith('/api/v1/volunteer-backfills') && r.request().method() === 'POST')
+  await form.getByRole('button', { name: '提交补录申请' }).click()
+  assert.equal((await sent).status(), 201)
+  const mine = phone.locator('[data-test=my-backfills] .van-cell', { hasText: activity.title })
+  await mine.getByText('待审核').waitFor()
+  await phone.locator('.van-toast').waitFor({ state: 'hidden' }) // judge the page, not the passing toast
+  await expectClean(phone, 'm-backfill')
+
+  // The organizer's list of pending requests: approve with a note.
+  await organizer.goto('/console/volunteer-backfills')
+  const row = organizer.locator('[data-test=backfills-table] .el-table__body tr', { hasText: activity.title })
+  await row.getByText('手机没电，未能扫码签到').waitFor()
+  await expectClean(organizer, 'backfills')
+  await row.getByRole('button', { name: '通过', exact: true }).click()
+  const box = organizer.locator('.el-message-box')
+  await box.getByRole('textbox').fill('现场照片可见本人')
+  const told = phone.getByText('补录通过：补录申请已通过').waitFor({ timeout: 15_000 })
+  await box.getByRole('button', { name: '通过', exact: true }).click()
+  await organizer.getByText('补录已通过，时长和积分已计入').waitFor()
+  await row.waitFor({ state: 'detached' }) // gone from the pending list
+
+  // The phone hears of it at once (the banner), and the hours and points count.
+  await told
+  await shot(phone, 'vol-m-backfill-told')
+  const notices = (await apiGet(phone, '/notifications?limit=20')).items
+  const notice = notices.find((n) => n.kind === 'volunteer.backfill_approved' && n.subject_id === activity.id)
+  assert.ok(notice, 'a back-fill notice about this activity in GET /notifications')
+  assert.equal((await apiGet(phone, '/volunteers/me')).points_balance, before + 10, '1 minute at 600 points an hour')
+  await phone.reload()
+  await mine.getByText('已通过').waitFor()
 })
 
 test('volunteer pages on the phone pass axe', async () => {

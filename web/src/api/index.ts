@@ -35,6 +35,7 @@ import type {
   ActivityInput,
   ActivityStatus,
   Attendance,
+  Backfill,
   Certificate,
   Gift,
   Passbook,
@@ -243,6 +244,16 @@ export const volunteerActivities = {
     http.post<Attendance>(activityPath(id, '/attendance'), body),
   verify: (attendance: number, body: { decision: 'approve' | 'adjust' | 'reject'; minutes?: number; reason?: string }) =>
     http.post<Attendance>(`/volunteer-attendance/${attendance}/verify`, body),
+}
+
+/** Late records (补录): a volunteer asks, an organizer approves (a verified record) or rejects. */
+export const volunteerBackfills = {
+  /** A manager sees those of their area, a volunteer their own. */
+  list: (status?: Backfill['status'] | '') => http.get<{ items: Backfill[] }>('/volunteer-backfills', { status }),
+  request: (body: { activity_id: number; check_in_at: number; check_out_at: number; reason: string; volunteer_id?: number }) =>
+    http.post<Backfill>('/volunteer-backfills', body),
+  decide: (id: number, decision: 'approve' | 'reject', note = '') =>
+    http.post<Backfill>(`/volunteer-backfills/${id}/decision`, { decision, note }),
 }
 
 export const volunteerGifts = {

@@ -551,6 +551,20 @@ export interface Certificate {
   records: { attendance_id: number; activity: string; date: number; verified_hours: number }[]
 }
 
+export interface Backfill {
+  id: number
+  activity: { id: number; title: string }
+  volunteer: { id: number; name: string }
+  check_in_at: number
+  check_out_at: number
+  reason: string
+  status: 'pending' | 'approved' | 'rejected'
+  decision_note: string
+  decided_at: number | null
+  attendance_id: number | null
+  created_at: number
+}
+
 export interface VolunteerNotice {
   id: number
   activity_id: number | null

@@ -9,6 +9,10 @@ const en: Messages = {
     kind: {
       case_reported: 'New report', case_dispatched: 'Dispatched', case_progress: 'Progress', case_overdue: 'Overdue',
       case_rated: 'Rated', case_reopened: 'Reopened', case_rework: 'Rework', case_supervised: 'Supervised',
+      volunteer_approved: 'Volunteer registration', volunteer_rejected: 'Volunteer registration', volunteer_activity_cancelled: 'Activity cancelled',
+      volunteer_waitlist_promoted: 'Off the waitlist', volunteer_hours_verified: 'Hours verified', volunteer_hours_rejected: 'Hours not verified',
+      volunteer_backfill_approved: 'Back-fill approved', volunteer_backfill_rejected: 'Back-fill rejected',
+      volunteer_redemption_cancelled: 'Redemption cancelled', volunteer_points_expired: 'Points expired', volunteer_points_adjusted: 'Points adjusted',
     },
   },
   common: {
@@ -264,6 +268,17 @@ const en: Messages = {
     cancelRedemption: 'Cancel', rank: 'Rank', period: { week: 'This week', month: 'This month', year: 'This year' }, by: { hours: 'By hours', points: 'By points' },
     viewPassbook: 'Passbook', community: 'Community', pickArea: 'Choose a community on the left', volunteerDetail: 'Volunteer', allStatus: 'All statuses',
     gift: 'Gift', quantity: 'Qty', createdAt: 'Time', actionsDone: 'Done', detail: 'Details',
+    // back-fill
+    backfill: 'Request a back-fill', backfillIntro: 'Took part but have no check-in (flat phone, the QR code would not scan)? After the activity, ask for a back-fill; once the organizer approves, the hours and points count.',
+    backfillActivity: 'Activity you attended', noBackfillable: 'Nothing to back-fill: only activities you were signed up for, once they have ended',
+    arrivedAt: 'Arrived at', serviceHours: 'Hours of service', backfillReason: 'Reason', backfillReasonPh: 'e.g. my phone was flat, could not scan',
+    backfillSubmit: 'Send back-fill request', backfillSent: 'Back-fill request sent; the organizer will review it', myBackfills: 'My back-fill requests',
+    needActivity: 'Choose the activity you attended', needArrival: 'Enter when you arrived', needHours: 'Hours should be between 0 and {n}', needBackfillReason: 'Enter a reason',
+    bst: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected' },
+    backfills: 'Back-fills', backfillVolunteer: 'Volunteer', backfillActivityCol: 'Activity', claimedTime: 'Claimed time',
+    claimedHours: 'Claimed hours', requestedAt: 'Requested', decisionNote: 'Note', approveBackfill: 'Approve',
+    rejectBackfill: 'Reject', approveNote: 'Note (optional)', rejectNote: 'Reason for rejecting', backfillApproved: 'Back-fill approved; hours and points counted',
+    backfillRejected: 'Back-fill rejected', noBackfills: 'No back-fill requests',
   },
 }
 

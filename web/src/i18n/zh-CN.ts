@@ -7,6 +7,10 @@ const zhCN = {
     kind: {
       case_reported: '新上报', case_dispatched: '工单派遣', case_progress: '处置进展', case_overdue: '超期督办',
       case_rated: '居民评价', case_reopened: '工单重办', case_rework: '退回返工', case_supervised: '上级督办',
+      volunteer_approved: '志愿者注册', volunteer_rejected: '志愿者注册', volunteer_activity_cancelled: '活动取消',
+      volunteer_waitlist_promoted: '候补转正', volunteer_hours_verified: '时长认定', volunteer_hours_rejected: '时长认定',
+      volunteer_backfill_approved: '补录通过', volunteer_backfill_rejected: '补录驳回',
+      volunteer_redemption_cancelled: '兑换取消', volunteer_points_expired: '积分过期', volunteer_points_adjusted: '积分调整',
     },
   },
   common: {
@@ -262,6 +266,17 @@ const zhCN = {
     cancelRedemption: '取消兑换', rank: '名次', period: { week: '本周', month: '本月', year: '本年' }, by: { hours: '按时长', points: '按积分' },
     viewPassbook: '存折', community: '社区', pickArea: '请在左侧选择社区', volunteerDetail: '志愿者详情', allStatus: '全部状态',
     gift: '礼品', quantity: '数量', createdAt: '时间', actionsDone: '操作成功', detail: '详情',
+    // back-fill (补录)
+    backfill: '申请补录', backfillIntro: '参加了活动却没有签到记录（如手机没电、未能扫码），可在活动结束后申请补录，经组织者审核通过后计入服务时长和积分。',
+    backfillActivity: '参加的活动', noBackfillable: '没有可补录的活动：活动结束后，您曾正式报名的活动才能申请补录',
+    arrivedAt: '到达时间', serviceHours: '服务时长（小时）', backfillReason: '补录原因', backfillReasonPh: '如：手机没电，未能扫码签到',
+    backfillSubmit: '提交补录申请', backfillSent: '补录申请已提交，请等待组织者审核', myBackfills: '我的补录申请',
+    needActivity: '请选择参加的活动', needArrival: '请填写到达时间', needHours: '服务时长应在0到{n}小时之间', needBackfillReason: '请填写补录原因',
+    bst: { pending: '待审核', approved: '已通过', rejected: '已驳回' },
+    backfills: '补录审核', backfillVolunteer: '志愿者', backfillActivityCol: '活动', claimedTime: '申报服务时间',
+    claimedHours: '申报时长', requestedAt: '申请时间', decisionNote: '处理意见', approveBackfill: '通过',
+    rejectBackfill: '驳回', approveNote: '备注（可选）', rejectNote: '驳回原因', backfillApproved: '补录已通过，时长和积分已计入',
+    backfillRejected: '补录已驳回', noBackfills: '没有补录申请',
   },
 }
 

@@ -161,6 +161,11 @@ export function useNotices(fn: Listener, subject?: () => number | null | undefin
 export const noticeKindKey = (kind: string) => `notice.kind.${kind.replace(/\./g, '_')}`
 /** The page a notice opens, for the console or the phone. */
 export function noticeLink(n: Notice, side: 'console' | 'mobile'): string | null {
-  if (n.subject_type !== 'case' || !n.subject_id) return null
-  return side === 'console' ? `/console/cases/${n.subject_id}` : `/m/cases/${n.subject_id}`
+  if (!n.subject_id) return null
+  if (n.subject_type === 'case') return side === 'console' ? `/console/cases/${n.subject_id}` : `/m/cases/${n.subject_id}`
+  // What a volunteer is told concerns their own volunteering, which lives on the phone.
+  if (side === 'console') return null
+  if (n.subject_type === 'volunteer_activity') return `/m/volunteer/activities/${n.subject_id}`
+  if (n.subject_type === 'volunteer') return '/m/volunteer'
+  return null
 }
