@@ -767,7 +767,7 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
       step.data["photo_ids"] = json_strings(*photos);
     }
     n.warning = deadline_info(*cal, n, now).warning;
-    if (!store::update_case(conn, n, now)) return fail(stale(c));
+    if (!store::update_case(conn, c, n, now)) return fail(stale(c));
     store::insert_event(conn, c.id, c.street_id,
                         {0, now, user_or_none(p), actor_name(p), s.role, std::string(a), c.status,
                          n.status, step.note, json::serialize(step.data)});
@@ -822,7 +822,7 @@ SupervisionReport CaseService::run_supervision_once(std::int64_t now) const {
         n.level = c.level == "grid" ? "community" : "street";
         n.escalated_at = now;
         n.warning = d.warning;
-        if (!store::update_case(conn, n, now)) continue;
+        if (!store::update_case(conn, c, n, now)) continue;
         json::object data{{"from_level", c.level},
                           {"to_level", n.level},
                           {"deadline", *d.deadline},
@@ -914,9 +914,10 @@ Result<CaseStats> CaseService::stats(const auth::Actor& actor, const StatsQuery&
     if (!area) return fail(area.error());
     out.area = {area->id, area->name, std::string(org::level_name(area->level))};
     const store::PathRange range{area->path, auth::subtree_end(area->path)};
-    out.total = store::stats_total(conn, range, out.from, out.to);
-    out.by_child = store::stats_by_child(conn, area->id, out.from, out.to);
-    out.by_category = store::stats_by_category(conn, range, out.from, out.to);
+    store::StatsParts parts = store::stats(conn, area->id, range, out.from, out.to);
+    out.total = parts.total;
+    out.by_child = std::move(parts.by_child);
+    out.by_category = std::move(parts.by_category);
     return out;
   });
 }
