@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
 #include <set>
 
 #include "app/app.hpp"
@@ -252,6 +253,10 @@ DeadlineInfo deadline_info(const WorkCalendar& cal, const Case& c, std::int64_t 
   d.remaining_working_minutes = *d.deadline >= now ? cal.working_minutes_between(now, *d.deadline)
                                                    : -cal.working_minutes_between(*d.deadline, now);
   d.fraction_used = cal.fraction_used(c.clock_start, *d.deadline, now);
+  // A deadline set before the clock started (accepted after the handle deadline
+  // set at filing had passed) has no working time: the calendar says infinity,
+  // which JSON cannot carry. Overdue reads as just past all used, as elsewhere.
+  if (!std::isfinite(d.fraction_used)) d.fraction_used = std::nextafter(1.0, 2.0);
   if (now > *d.deadline || d.fraction_used > 1.0) {
     d.warning = "red";
   } else if (d.fraction_used >= kYellowAt) {
