@@ -353,7 +353,7 @@ TEST_F(CaseStats, OpenCasesPerGridForTheMap) {
 // days, then rollups against a scan of the cases for several areas and
 // windows (whole days, partial days at either end, inside one day), and the
 // rollup table against one rebuilt from scratch.
-class CaseRollups : public CaseStats {
+class CaseStatsRollups : public CaseStats {
  protected:
   std::mt19937_64 rng{20261203};
   std::vector<std::int64_t> ids;
@@ -498,7 +498,7 @@ class CaseRollups : public CaseStats {
   }
 };
 
-TEST_F(CaseRollups, AgreeWithAScanAfterRandomActionsAndSurviveARebuild) {
+TEST_F(CaseStatsRollups, AgreeWithAScanAfterRandomActionsAndSurviveARebuild) {
   run_story(260);
   ASSERT_FALSE(HasFatalFailure());
   EXPECT_GT(done, 120);
