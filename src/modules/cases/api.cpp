@@ -292,6 +292,7 @@ class CasesModule : public Module {
  public:
   explicit CasesModule(App& app) : app_(app), service_(app) {
     service_.seed_calendar();
+    service_.ensure_rollups();
     if (const int seconds = supervision_seconds(); seconds > 0) {
       scheduler_ =
           std::jthread([this, seconds](std::stop_token stop) { supervise(stop, seconds); });

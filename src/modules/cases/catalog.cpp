@@ -19,6 +19,7 @@ namespace {
 using auth::Permission;
 
 constexpr std::string_view kCalendarSeeded = "calendar_seeded";
+constexpr std::string_view kRollupsBuilt = "rollups_built";
 // The deployment's working hours in parse_hours form; absent = standard().
 constexpr std::string_view kWorkingHours = "working_hours";
 
@@ -171,6 +172,14 @@ void CaseService::seed_calendar() const {
     store::put_setting(conn, std::string(kCalendarSeeded), "1");
   });
   rebuild_calendar();
+}
+
+void CaseService::ensure_rollups() const {
+  app_.db->write([&](db::Conn& conn) {
+    if (store::setting(conn, std::string(kRollupsBuilt))) return;
+    store::rebuild_rollups(conn);
+    store::put_setting(conn, std::string(kRollupsBuilt), "1");
+  });
 }
 
 void CaseService::rebuild_calendar() const {

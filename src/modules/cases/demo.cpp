@@ -123,6 +123,7 @@ class DemoRun {
       if (auto ok = walk(*id, stop, previous, now); !ok) return ok;
       previous = *id;
     }
+    app_.db->write([](db::Conn& conn) { store::rebuild_rollups(conn); });
     return {};
   }
 

@@ -228,23 +228,27 @@ struct Counts {
   std::int64_t closed_in_community = 0;  // at grid or community level
   std::int64_t handling_minutes = 0;     // sum over the cases with a handling span
   std::int64_t handling_cases = 0;
+  bool operator==(const Counts&) const = default;
 };
 
 struct AreaRef {
   std::int64_t id = 0;
   std::string name;
   std::string level;
+  bool operator==(const AreaRef&) const = default;
 };
 
 struct AreaCounts {
   AreaRef area;
   Counts counts;
+  bool operator==(const AreaCounts&) const = default;
 };
 
 struct CategoryCounts {
   std::int64_t id = 0;
   std::string name;
   Counts counts;
+  bool operator==(const CategoryCounts&) const = default;
 };
 
 struct CaseStats {

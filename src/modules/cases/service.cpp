@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
 #include <set>
 
 #include "app/app.hpp"
@@ -252,6 +253,10 @@ DeadlineInfo deadline_info(const WorkCalendar& cal, const Case& c, std::int64_t 
   d.remaining_working_minutes = *d.deadline >= now ? cal.working_minutes_between(now, *d.deadline)
                                                    : -cal.working_minutes_between(*d.deadline, now);
   d.fraction_used = cal.fraction_used(c.clock_start, *d.deadline, now);
+  // A deadline set before the clock started (accepted after the handle deadline
+  // set at filing had passed) has no working time: the calendar says infinity,
+  // which JSON cannot carry. Overdue reads as just past all used, as elsewhere.
+  if (!std::isfinite(d.fraction_used)) d.fraction_used = std::nextafter(1.0, 2.0);
   if (now > *d.deadline || d.fraction_used > 1.0) {
     d.warning = "red";
   } else if (d.fraction_used >= kYellowAt) {
@@ -767,7 +772,7 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
       step.data["photo_ids"] = json_strings(*photos);
     }
     n.warning = deadline_info(*cal, n, now).warning;
-    if (!store::update_case(conn, n, now)) return fail(stale(c));
+    if (!store::update_case(conn, c, n, now)) return fail(stale(c));
     store::insert_event(conn, c.id, c.street_id,
                         {0, now, user_or_none(p), actor_name(p), s.role, std::string(a), c.status,
                          n.status, step.note, json::serialize(step.data)});
@@ -822,7 +827,7 @@ SupervisionReport CaseService::run_supervision_once(std::int64_t now) const {
         n.level = c.level == "grid" ? "community" : "street";
         n.escalated_at = now;
         n.warning = d.warning;
-        if (!store::update_case(conn, n, now)) continue;
+        if (!store::update_case(conn, c, n, now)) continue;
         json::object data{{"from_level", c.level},
                           {"to_level", n.level},
                           {"deadline", *d.deadline},
@@ -914,9 +919,10 @@ Result<CaseStats> CaseService::stats(const auth::Actor& actor, const StatsQuery&
     if (!area) return fail(area.error());
     out.area = {area->id, area->name, std::string(org::level_name(area->level))};
     const store::PathRange range{area->path, auth::subtree_end(area->path)};
-    out.total = store::stats_total(conn, range, out.from, out.to);
-    out.by_child = store::stats_by_child(conn, area->id, out.from, out.to);
-    out.by_category = store::stats_by_category(conn, range, out.from, out.to);
+    store::StatsParts parts = store::stats(conn, area->id, range, out.from, out.to);
+    out.total = parts.total;
+    out.by_child = std::move(parts.by_child);
+    out.by_category = std::move(parts.by_category);
     return out;
   });
 }

@@ -55,6 +55,9 @@ class CaseService {
   Result<WorkingHours> set_working_hours(const auth::Actor& actor, const std::string& text) const;
   // Seeds calendar_days from the official schedule once per database.
   void seed_calendar() const;
+  // Counts the cases that predate the indicator rollups into them, once
+  // (migration 0053 creates the table; migrations are SQL only).
+  void ensure_rollups() const;
   std::shared_ptr<const WorkCalendar> calendar() const;
 
   // ---- cases ----

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+
 namespace cg::cases::store {
 namespace {
 
@@ -141,6 +144,39 @@ WHERE warning <> 'none'
   AND status NOT IN ('reported', 'reopened', 'accepted', 'dispatched', 'in_progress'))";
 constexpr std::string_view kSetWarning = "UPDATE cases SET warning = $2 WHERE id = $1";
 
+// ---- rollups ----
+// The rollups (migration 0053) hold, per grid path, local day and top-level
+// category, the sums of each case's share below. None of the Counts depends
+// on "now" (they are the cases' current state), so a case's share changes
+// only when the case is written; "currently overdue" is not a Count: the
+// supervision job marks it on the case (warning) and open-by-grid reads those
+// marks through the path index.
+constexpr std::string_view kRollupCounters[] = {
+    "received",         "accepted",      "closed",  "on_time_closed", "rated",
+    "satisfied",        "reworked",      "handled", "closed_in_grid", "closed_in_community",
+    "handling_minutes", "handling_cases"};
+// One case's share, column by column in kRollupCounters order; the same
+// definitions as kCountColumns, which tests use to check the rollups.
+constexpr std::string_view kShare[] = {
+    "1",
+    "CASE WHEN c.status NOT IN ('reported', 'rejected', 'merged') THEN 1 ELSE 0 END",
+    "CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END",
+    "CASE WHEN c.status = 'closed' AND c.closed_at <= c.handle_deadline THEN 1 ELSE 0 END",
+    "CASE WHEN c.rating IS NOT NULL THEN 1 ELSE 0 END",
+    "CASE WHEN c.rating IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END",
+    "CASE WHEN c.rework_count > 0 THEN 1 ELSE 0 END",
+    "CASE WHEN c.status IN ('handled', 'verified', 'closed') OR c.rework_count > 0"
+    " OR c.reopen_count > 0 THEN 1 ELSE 0 END",
+    "CASE WHEN c.status = 'closed' AND c.level = 'grid' THEN 1 ELSE 0 END",
+    "CASE WHEN c.status = 'closed' AND c.level IN ('grid', 'community') THEN 1 ELSE 0 END",
+    "COALESCE(c.handling_minutes, 0)",
+    "CASE WHEN c.handling_minutes IS NOT NULL THEN 1 ELSE 0 END",
+};
+// Days are local days of the deployment: China Standard Time (UTC+08:00), the
+// offset WorkCalendar uses. Integer division is floor division here: created_at > 0.
+constexpr std::int64_t kDayMs = 86'400'000;
+constexpr std::int64_t kLocalOffsetMs = 8 * 3'600'000;
+
 // ---- indicators ----
 // Counts over the cases c of one group; see Counts for their meaning.
 constexpr std::string_view kCountColumns = R"(
@@ -259,6 +295,92 @@ Case read_case(const db::Row& r) {
   c.dispatched_at = r.opt_i64(39);
   c.handling_minutes = r.opt_i64(40);
   return c;
+}
+
+// ---- rollups ----
+
+// The counters of Counts, in kRollupCounters (and kCountColumns) order.
+constexpr std::array<std::int64_t Counts::*, 12> kCounters = {&Counts::received,
+                                                              &Counts::accepted,
+                                                              &Counts::closed,
+                                                              &Counts::on_time_closed,
+                                                              &Counts::rated,
+                                                              &Counts::satisfied,
+                                                              &Counts::reworked,
+                                                              &Counts::handled,
+                                                              &Counts::closed_in_grid,
+                                                              &Counts::closed_in_community,
+                                                              &Counts::handling_minutes,
+                                                              &Counts::handling_cases};
+
+void add_counts(Counts& into, const Counts& more) {
+  for (auto f : kCounters) into.*f += more.*f;
+}
+
+Counts difference(const Counts& a, const Counts& b) {
+  Counts d;
+  for (auto f : kCounters) d.*f = a.*f - b.*f;
+  return d;
+}
+
+bool is_zero(const Counts& c) {
+  return std::ranges::all_of(kCounters, [&](auto f) { return c.*f == 0; });
+}
+
+// One case's share of its rollup bucket: kShare, for the case in hand (the
+// SQL of kShare rebuilds from the table; CaseStats tests check that the two agree).
+Counts share_of(const Case& c) {
+  const bool closed = c.status == "closed";
+  const bool rated = c.rating.has_value();
+  Counts s;
+  s.received = 1;
+  s.accepted = c.status != "reported" && c.status != "rejected" && c.status != "merged";
+  s.closed = closed;
+  s.on_time_closed =
+      closed && c.closed_at && c.handle_deadline && *c.closed_at <= *c.handle_deadline;
+  s.rated = rated;
+  s.satisfied = rated && (*c.rating == "satisfied" || *c.rating == "basically_satisfied");
+  s.reworked = c.rework_count > 0;
+  s.handled = c.status == "handled" || c.status == "verified" || closed || c.rework_count > 0 ||
+              c.reopen_count > 0;
+  s.closed_in_grid = closed && c.level == "grid";
+  s.closed_in_community = closed && (c.level == "grid" || c.level == "community");
+  s.handling_minutes = c.handling_minutes.value_or(0);
+  s.handling_cases = c.handling_minutes.has_value();
+  return s;
+}
+
+// The local day number (days since 1970-01-01 in the deployment's time zone) of an instant.
+std::int64_t local_day(std::int64_t ms) {
+  const std::int64_t t = ms + kLocalOffsetMs;
+  return t / kDayMs - (t % kDayMs < 0 ? 1 : 0);
+}
+
+// The counters, each as fmt::format(pattern, name), joined by ", ".
+std::string each_counter(std::string_view pattern) {
+  std::string out;
+  for (std::string_view col : kRollupCounters) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format(fmt::runtime(pattern), col);
+  }
+  return out;
+}
+
+// Adds `delta` to the bucket of case `c` (its grid path, local day, top-level category).
+void add_to_rollup(db::Conn& conn, const Case& c, const Counts& delta) {
+  if (is_zero(delta)) return;
+  static const std::string sql = fmt::format(
+      "INSERT INTO case_rollups (path, day, category_id, {0}) VALUES ($1, $2, "
+      "(SELECT COALESCE(k.parent_id, k.id) FROM case_categories k WHERE k.id = $3), "
+      "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+      "ON CONFLICT (path, day, category_id) DO UPDATE SET {1}",
+      each_counter("{}"), each_counter("{0} = case_rollups.{0} + excluded.{0}"));
+  db::ParamList p;
+  p.add(c.path);
+  p.add(local_day(c.created_at));
+  p.add(c.category_id);
+  for (auto f : kCounters) p.add(delta.*f);
+  conn.exec(sql, p.span());
 }
 
 // Collects parameters and hands out their placeholders in order.
@@ -425,34 +547,35 @@ std::int64_t next_number(db::Conn& conn, std::int64_t street_id, const std::stri
 }
 
 std::int64_t insert_case(db::Conn& conn, const Case& c, const SealedPhone& phone) {
-  return conn
-      .query(kInsertCase, {c.number,
-                           c.street_id,
-                           c.path,
-                           c.grid_id,
-                           c.building_id,
-                           c.category_id,
-                           c.title,
-                           c.description,
-                           c.source,
-                           c.reporter_user_id,
-                           c.reporter_name,
-                           phone.enc,
-                           phone.masked,
-                           c.address,
-                           c.lat,
-                           c.lng,
-                           c.priority,
-                           c.status,
-                           c.level,
-                           c.handler_unit,
-                           c.handler_user_id,
-                           c.accept_deadline,
-                           c.handle_deadline,
-                           c.clock_start,
-                           c.created_at})
-      .at(0)
-      .i64(0);
+  const std::int64_t id = conn.query(kInsertCase, {c.number,
+                                                   c.street_id,
+                                                   c.path,
+                                                   c.grid_id,
+                                                   c.building_id,
+                                                   c.category_id,
+                                                   c.title,
+                                                   c.description,
+                                                   c.source,
+                                                   c.reporter_user_id,
+                                                   c.reporter_name,
+                                                   phone.enc,
+                                                   phone.masked,
+                                                   c.address,
+                                                   c.lat,
+                                                   c.lng,
+                                                   c.priority,
+                                                   c.status,
+                                                   c.level,
+                                                   c.handler_unit,
+                                                   c.handler_user_id,
+                                                   c.accept_deadline,
+                                                   c.handle_deadline,
+                                                   c.clock_start,
+                                                   c.created_at})
+                              .at(0)
+                              .i64(0);
+  add_to_rollup(conn, c, share_of(c));
+  return id;
 }
 
 std::optional<Case> find_case(db::Conn& conn, std::int64_t id) {
@@ -462,29 +585,32 @@ std::optional<Case> find_case(db::Conn& conn, std::int64_t id) {
   return read_case(*row);
 }
 
-bool update_case(db::Conn& conn, const Case& c, std::int64_t now) {
-  return conn.exec(kUpdateCase, {c.id,
-                                 c.version,
-                                 c.status,
-                                 c.level,
-                                 c.handler_unit,
-                                 c.handler_user_id,
-                                 c.accept_deadline,
-                                 c.handle_deadline,
-                                 c.clock_start,
-                                 c.extension_minutes,
-                                 c.extension_reason,
-                                 c.rework_count,
-                                 c.reopen_count,
-                                 c.rating,
-                                 c.rating_comment,
-                                 c.merged_into,
-                                 c.closed_at,
-                                 now,
-                                 c.warning,
-                                 c.escalated_at,
-                                 c.dispatched_at,
-                                 c.handling_minutes}) == 1;
+bool update_case(db::Conn& conn, const Case& before, const Case& c, std::int64_t now) {
+  const bool written = conn.exec(kUpdateCase, {c.id,
+                                               c.version,
+                                               c.status,
+                                               c.level,
+                                               c.handler_unit,
+                                               c.handler_user_id,
+                                               c.accept_deadline,
+                                               c.handle_deadline,
+                                               c.clock_start,
+                                               c.extension_minutes,
+                                               c.extension_reason,
+                                               c.rework_count,
+                                               c.reopen_count,
+                                               c.rating,
+                                               c.rating_comment,
+                                               c.merged_into,
+                                               c.closed_at,
+                                               now,
+                                               c.warning,
+                                               c.escalated_at,
+                                               c.dispatched_at,
+                                               c.handling_minutes}) == 1;
+  // The stored row was `before` (same version), so its share moves by the difference.
+  if (written) add_to_rollup(conn, c, difference(share_of(c), share_of(before)));
+  return written;
 }
 
 void insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id, const Event& e) {
@@ -587,23 +713,78 @@ void set_warning(db::Conn& conn, std::int64_t case_id, const std::string& warnin
 namespace {
 Counts read_counts(const db::Row& r, std::size_t at) {
   Counts c;
-  std::int64_t* fields[] = {
-      &c.received,         &c.accepted,      &c.closed,  &c.on_time_closed, &c.rated,
-      &c.satisfied,        &c.reworked,      &c.handled, &c.closed_in_grid, &c.closed_in_community,
-      &c.handling_minutes, &c.handling_cases};
-  for (std::int64_t* f : fields) *f = r.i64(at++);
+  for (auto f : kCounters) c.*f = r.i64(at++);
   return c;
 }
-}  // namespace
 
-Counts stats_total(db::Conn& conn, const PathRange& range, std::int64_t from, std::int64_t to) {
+// "<share> AS <counter>" for every counter.
+std::string shares_as_counters() {
+  std::string out;
+  for (std::size_t i = 0; i < std::size(kShare); ++i)
+    out += fmt::format("{}{} AS {}", i ? ", " : "", kShare[i], kRollupCounters[i]);
+  return out;
+}
+
+// The sums of one grid (path) and top-level category.
+struct Cell {
+  std::string path;
+  std::int64_t category_id = 0;
+  Counts counts;
+};
+
+// The cases reported in [from, to) under `range`, summed per grid and top-level
+// category: the whole local days inside the window from the rollups, the
+// partial days at its ends from the cases themselves, one index range per grid
+// (cases_path_created). The API takes any epoch ms; the dashboard asks for
+// whole months, which have no partial days.
+std::vector<Cell> cells(db::Conn& conn, const PathRange& range, std::int64_t from,
+                        std::int64_t to) {
+  db::ParamList p;
+  const std::string lo = p.add(range.from), hi = p.add(range.to);
+  const std::int64_t first_day =
+      local_day(from - 1) + 1;                 // the first day starting at or after from
+  const std::int64_t end_day = local_day(to);  // the day holding `to`
+  auto day_start = [](std::int64_t day) { return day * kDayMs - kLocalOffsetMs; };
+  std::vector<std::string> branches;
+  auto from_cases = [&](std::int64_t a, std::int64_t b) {
+    if (a >= b) return;
+    branches.push_back(fmt::format(
+        "SELECT c.path AS path, COALESCE(k.parent_id, k.id) AS category_id, {} FROM areas g"
+        " JOIN cases c ON c.path = g.path JOIN case_categories k ON k.id = c.category_id"
+        " WHERE g.level = 'grid' AND g.path >= {} AND g.path < {}"
+        " AND c.created_at >= {} AND c.created_at < {}",
+        shares_as_counters(), lo, hi, p.add(a), p.add(b)));
+  };
+  if (first_day < end_day) {
+    branches.push_back(
+        fmt::format("SELECT r.path AS path, r.category_id AS category_id, {} FROM case_rollups r"
+                    " WHERE r.path >= {} AND r.path < {} AND r.day >= {} AND r.day < {}",
+                    each_counter("r.{0} AS {0}"), lo, hi, p.add(first_day), p.add(end_day)));
+    from_cases(from, day_start(first_day));
+    from_cases(day_start(end_day), to);
+  } else {
+    from_cases(from, to);
+  }
+  std::string all;
+  for (const std::string& b : branches) all += (all.empty() ? "" : " UNION ALL ") + b;
+  const std::string sql =
+      fmt::format("SELECT s.path, s.category_id, {} FROM ({}) s GROUP BY s.path, s.category_id",
+                  each_counter("CAST(SUM(s.{}) AS BIGINT)"), all);
+  std::vector<Cell> out;
+  for (const db::Row& r : conn.query(sql, p.span()))
+    out.push_back({r.text(0), r.i64(1), read_counts(r, 2)});
+  return out;
+}
+
+// The scan the rollups replace, kept to check them (scan_stats).
+Counts scan_total(db::Conn& conn, const PathRange& range, std::int64_t from, std::int64_t to) {
   auto rows = conn.query(fmt::format(fmt::runtime(kStatsTotal), kCountColumns),
                          {range.from, range.to, from, to});
   return read_counts(rows.at(0), 0);
 }
 
-std::vector<AreaCounts> stats_by_child(db::Conn& conn, std::int64_t area_id, std::int64_t from,
-                                       std::int64_t to) {
+std::vector<AreaCounts> scan_by_child(db::Conn& conn, std::int64_t area_id, std::int64_t from,
+                                      std::int64_t to) {
   std::vector<AreaCounts> out;
   for (const db::Row& r :
        conn.query(fmt::format(fmt::runtime(kStatsByChild), kCountColumns), {area_id, from, to}))
@@ -611,19 +792,65 @@ std::vector<AreaCounts> stats_by_child(db::Conn& conn, std::int64_t area_id, std
   return out;
 }
 
-std::vector<GridOpenCount> open_by_grid(db::Conn& conn, const PathRange& range) {
-  std::vector<GridOpenCount> out;
-  for (const db::Row& r : conn.query(kOpenByGrid, {range.from, range.to}))
-    out.push_back({{r.i64(0), r.text(1), r.text(2)}, r.i64(3), r.i64(4), r.i64(5)});
-  return out;
-}
-
-std::vector<CategoryCounts> stats_by_category(db::Conn& conn, const PathRange& range,
-                                              std::int64_t from, std::int64_t to) {
+std::vector<CategoryCounts> scan_by_category(db::Conn& conn, const PathRange& range,
+                                             std::int64_t from, std::int64_t to) {
   std::vector<CategoryCounts> out;
   for (const db::Row& r : conn.query(fmt::format(fmt::runtime(kStatsByCategory), kCountColumns),
                                      {range.from, range.to, from, to}))
     out.push_back({r.i64(0), r.text(1), read_counts(r, 2)});
+  return out;
+}
+}  // namespace
+
+StatsParts stats(db::Conn& conn, std::int64_t area_id, const PathRange& range, std::int64_t from,
+                 std::int64_t to) {
+  StatsParts out;
+  std::map<std::string, std::size_t> child_of_path;
+  for (const db::Row& r : conn.query(
+           "SELECT id, name, level, path FROM areas WHERE parent_id = $1 ORDER BY id", {area_id})) {
+    child_of_path[r.text(3)] = out.by_child.size();
+    out.by_child.push_back({{r.i64(0), r.text(1), r.text(2)}, {}});
+  }
+  std::map<std::int64_t, Counts> by_category;
+  for (const Cell& cell : cells(conn, range, from, to)) {
+    add_counts(out.total, cell.counts);
+    add_counts(by_category[cell.category_id], cell.counts);
+    // The child holding the grid: the grid's path up to the segment after the area's.
+    const std::size_t end = cell.path.find('/', range.from.size());
+    if (end == std::string::npos) continue;
+    auto child = child_of_path.find(cell.path.substr(0, end + 1));
+    if (child != child_of_path.end()) add_counts(out.by_child[child->second].counts, cell.counts);
+  }
+  for (const Category& k : categories(conn)) {
+    auto it = by_category.find(k.id);
+    if (it != by_category.end() && it->second.received > 0)
+      out.by_category.push_back({k.id, k.name, it->second});
+  }
+  return out;
+}
+
+StatsParts scan_stats(db::Conn& conn, std::int64_t area_id, const PathRange& range,
+                      std::int64_t from, std::int64_t to) {
+  return {scan_total(conn, range, from, to), scan_by_child(conn, area_id, from, to),
+          scan_by_category(conn, range, from, to)};
+}
+
+void rebuild_rollups(db::Conn& conn) {
+  const std::string key = fmt::format(
+      "c.path, (c.created_at + {}) / {}, COALESCE(k.parent_id, k.id)", kLocalOffsetMs, kDayMs);
+  std::string sums;
+  for (std::string_view share : kShare) sums += fmt::format(", SUM({})", share);
+  conn.exec("DELETE FROM case_rollups");
+  conn.exec(fmt::format(
+      "INSERT INTO case_rollups (path, day, category_id, {}) SELECT {}{}"
+      " FROM cases c JOIN case_categories k ON k.id = c.category_id WHERE 1 = 1 GROUP BY {}",
+      each_counter("{}"), key, sums, key));
+}
+
+std::vector<GridOpenCount> open_by_grid(db::Conn& conn, const PathRange& range) {
+  std::vector<GridOpenCount> out;
+  for (const db::Row& r : conn.query(kOpenByGrid, {range.from, range.to}))
+    out.push_back({{r.i64(0), r.text(1), r.text(2)}, r.i64(3), r.i64(4), r.i64(5)});
   return out;
 }
 

@@ -40,8 +40,10 @@ struct SealedPhone {
 std::int64_t insert_case(db::Conn& conn, const Case& c, const SealedPhone& phone);
 std::optional<Case> find_case(db::Conn& conn, std::int64_t id);
 // Writes the mutable columns when the stored version is still `c.version`,
-// and bumps it. False when someone else changed the case first.
-bool update_case(db::Conn& conn, const Case& c, std::int64_t now);
+// and bumps it. False when someone else changed the case first. `before` is
+// the case as read in this transaction (same version): the rollups move by the
+// difference. insert_case adds the new case to them.
+bool update_case(db::Conn& conn, const Case& before, const Case& c, std::int64_t now);
 
 void insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id, const Event& e);
 std::vector<Event> events_of(db::Conn& conn, std::int64_t case_id);
@@ -96,15 +98,23 @@ int clear_stale_warnings(db::Conn& conn);
 void set_warning(db::Conn& conn, std::int64_t case_id, const std::string& warning);
 
 // ---- indicators: cases reported in [from, to) ----
-Counts stats_total(db::Conn& conn, const PathRange& range, std::int64_t from, std::int64_t to);
-// Per child of `area_id` (every child, zeros included), by id.
-std::vector<AreaCounts> stats_by_child(db::Conn& conn, std::int64_t area_id, std::int64_t from,
-                                       std::int64_t to);
-// Per top-level category that has cases, by id.
+struct StatsParts {
+  Counts total;
+  std::vector<AreaCounts> by_child;         // every child of the area (zeros included), by id
+  std::vector<CategoryCounts> by_category;  // top-level categories that have cases, by id
+};
+// From the rollups (whole local days) and the cases of the partial days at the
+// ends. `range` is the area's subtree.
+StatsParts stats(db::Conn& conn, std::int64_t area_id, const PathRange& range, std::int64_t from,
+                 std::int64_t to);
+// The same by scanning the cases: only to check the rollups (tests).
+StatsParts scan_stats(db::Conn& conn, std::int64_t area_id, const PathRange& range,
+                      std::int64_t from, std::int64_t to);
+// Recomputes every rollup from the cases (after bulk loads, and once for
+// cases that predate the rollups).
+void rebuild_rollups(db::Conn& conn);
 // Every grid in the range with its running cases (zeros included), by grid id.
 std::vector<GridOpenCount> open_by_grid(db::Conn& conn, const PathRange& range);
-std::vector<CategoryCounts> stats_by_category(db::Conn& conn, const PathRange& range,
-                                              std::int64_t from, std::int64_t to);
 
 // Names for output.
 std::string area_name(db::Conn& conn, std::int64_t area_id);
