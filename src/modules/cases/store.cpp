@@ -145,7 +145,7 @@ WHERE warning <> 'none'
 constexpr std::string_view kSetWarning = "UPDATE cases SET warning = $2 WHERE id = $1";
 
 // ---- rollups ----
-// The rollups (migration 0053) hold, per grid path, local day and top-level
+// The rollups (migration 0059) hold, per grid path, local day and top-level
 // category, the sums of each case's share below. None of the Counts depends
 // on "now" (they are the cases' current state), so a case's share changes
 // only when the case is written; "currently overdue" is not a Count: the
