@@ -211,7 +211,7 @@ const en: Messages = {
       namePh: 'Enter the name', scopeNote: 'Staff accounts within your scope', remove: 'Remove',
       edit: 'Edit account', saved: 'Account saved', granted: 'Role granted', revoked: 'Role revoked', enabledOk: 'Account enabled',
       disabledOk: 'Account disabled; its sessions and API tokens stopped working at once', enabledFor: 'Account enabled: {name}', editFor: 'Edit account: {name}',
-      revokeRole: 'Revoke role: {role} ({area})', disableNote: 'A disabled account cannot sign in; its open sessions and API tokens stop working at once.',
+      revokeRole: 'Remove role: {role} ({area})', disableNote: 'A disabled account cannot sign in; its open sessions and API tokens stop working at once.',
     },
     cat: {
       title: 'Case categories', code: 'Code', name: 'Name', level: 'Handled at', unit: 'Default handler unit', accept: 'Accept within', handle: 'Handle within',

@@ -208,7 +208,7 @@ const zhCN = {
       namePh: '请输入姓名', scopeNote: '列出您管辖范围内的工作人员账号', remove: '移除',
       edit: '编辑账号', saved: '账号已保存', granted: '角色已授予', revoked: '角色已撤销', enabledOk: '账号已启用',
       disabledOk: '账号已停用，其登录会话和接口令牌已立即失效', enabledFor: '启用账号：{name}', editFor: '编辑账号：{name}',
-      revokeRole: '撤销角色：{role}（{area}）', disableNote: '停用后该账号无法登录，已登录的会话和接口令牌立即失效。',
+      revokeRole: '移除角色：{role}（{area}）', disableNote: '停用后该账号无法登录，已登录的会话和接口令牌立即失效。',
     },
     cat: {
       title: '工单类别', code: '编码', name: '名称', level: '处置层级', unit: '默认处置单位', accept: '受理时限', handle: '处置时限',
