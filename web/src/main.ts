@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import App from './App.vue'
 import { router, loginPathFor } from './router'
-import { i18n } from './i18n'
+import { i18n, restoreLocale } from './i18n'
 import { setUnauthorizedHandler } from './api'
 import { session } from './stores/session'
 import { notificationStore } from './stores/notifications'
@@ -14,15 +14,21 @@ setUnauthorizedHandler(() => {
   if (current.path !== login) router.replace({ path: login, query: { redirect: current.fullPath } })
 })
 
-createApp(App).use(i18n).use(router).mount('#app')
+const app = createApp(App).use(i18n).use(router)
+// Chinese needs nothing fetched, so for most users this mounts at once.
+void restoreLocale().then(() => app.mount('#app'))
 // The live notices stream opens once someone is signed in and closes when they sign out.
 notificationStore.follow()
 
 // Bundled CJK font: split by unicode-range, fetched from our own origin only for characters
 // that no installed font covers (the CSP allows no other source of fonts). Phones and desktops
-// in China all have a CJK font, so its ~100 @font-face rules are not worth blocking the first
-// paint (or the load event) for: they are added once the page has loaded, and
-// font-display: swap redraws any text that was waiting for a slice.
+// in China all have a CJK font, so its ~100 @font-face rules are not worth delaying the first
+// page for: on a machine without one, the slices it fetches and the re-layout when they arrive
+// (font-display: swap) used to land while the first page was still rendering. They are added
+// once the page has loaded and the first route is on screen and the browser is idle.
 const loadFont = () => void import('@fontsource/noto-sans-sc/400.css')
-if (document.readyState === 'complete') loadFont()
-else window.addEventListener('load', loadFont, { once: true })
+const whenIdle = (fn: () => void) =>
+  'requestIdleCallback' in window ? window.requestIdleCallback(fn, { timeout: 2000 }) : setTimeout(fn, 300)
+const afterFirstPage = () => void router.isReady().then(() => setTimeout(() => whenIdle(loadFont), 500))
+if (document.readyState === 'complete') afterFirstPage()
+else window.addEventListener('load', afterFirstPage, { once: true })

@@ -1,6 +1,7 @@
 // Routes. Console and mobile pages are lazy chunks so each side loads only its own UI kit.
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 import { session } from '@/stores/session'
+import { areaTree } from '@/stores/areaTree'
 import type { RoleName } from '@/api'
 import { isDesktop } from '@/shared/device'
 import { volunteerConsoleRoutes, volunteerMobileRoutes } from './volunteerRoutes'
@@ -138,6 +139,9 @@ router.beforeEach(async (to) => {
   const me = await session.load()
   if (!me) return { path: loginPathFor(to), query: { redirect: to.fullPath } }
   if (side === 'console' && me.kind === 'resident') return '/m'
+  // The console's org tree scopes its first page (Home's counts come with it): ask for it now,
+  // while the layout's chunks load and render, instead of after the layout has mounted.
+  if (side === 'console' && !areaTree.state.roots.length) areaTree.load(Number(to.query.area) || undefined).catch(() => undefined)
   if (to.meta.perm && !session.can(to.meta.perm)) return side === 'console' ? '/console' : '/m'
   if (to.meta.role && !session.hasRole(to.meta.role)) return side === 'console' ? '/console' : '/m'
   return true

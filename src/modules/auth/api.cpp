@@ -13,11 +13,13 @@ namespace {
 namespace json = http::json;
 
 json::object grant_json(const Grant& g) {
-  return {
+  json::object out{
       {"role", role_name(g.role)},
       {"role_title", role_title(g.role)},
       {"area",
        {{"id", g.area_id}, {"name", g.area_name}, {"level", g.area_level}, {"path", g.area_path}}}};
+  if (g.id != 0) out["id"] = g.id;
+  return out;
 }
 
 json::object me_json(const Principal& p) {
@@ -78,6 +80,10 @@ class AuthModule : public Module {
     r.post("/api/v1/auth/tokens", [this](http::Request& req) { return create_token(req); });
     r.get("/api/v1/users", [this](http::Request& req) { return list_users(req); });
     r.post("/api/v1/users", [this](http::Request& req) { return create_user(req); });
+    r.patch("/api/v1/users/{id}", [this](http::Request& req) { return update_user(req); });
+    r.post("/api/v1/users/{id}/roles", [this](http::Request& req) { return grant_role(req); });
+    r.del("/api/v1/users/{id}/roles/{grant_id}",
+          [this](http::Request& req) { return revoke_role(req); });
   }
 
  private:
@@ -129,7 +135,9 @@ class AuthModule : public Module {
     return api::guarded(app_, req, [this](const Actor& a) -> api::Reply {
       json::object body = me_json(a.who);
       if (auto home = app_.auth->home_of(a.who)) {
-        body["household"] = {{"id", home->household_id}, {"address", home->address}};
+        body["household"] = {{"id", home->household_id},
+                             {"address", home->address},
+                             {"building_id", home->building_id}};
         body["grid"] = {{"id", home->grid_id}, {"name", home->grid_name}};
       }
       return http::ok(body);
@@ -204,6 +212,57 @@ class AuthModule : public Module {
       auto user = app_.auth->create_user(a, *in);
       if (!user) return fail(user.error());
       return http::created(user_json(*user));
+    });
+  }
+
+  http::Response update_user(http::Request& req) {
+    return api::guarded(app_, req, [&](const Actor& a) -> api::Reply {
+      auto id = api::id_param(req);
+      if (!id) return fail(id.error());
+      auto patch = api::read_body<UserPatch>(req, [](http::Fields& f) {
+        return UserPatch{f.text("display_name", Need::optional, 32),
+                         f.boolean("disabled", Need::optional)};
+      });
+      if (!patch) return fail(patch.error());
+      if (!patch->display_name && !patch->disabled) {
+        return fail(
+            errors::invalid_field("display_name", "required", "请至少修改一项（姓名或启用状态）"));
+      }
+      auto user = app_.auth->update_user(a, *id, *patch);
+      if (!user) return fail(user.error());
+      return http::ok(user_json(*user));
+    });
+  }
+
+  http::Response grant_role(http::Request& req) {
+    return api::guarded(app_, req, [&](const Actor& a) -> api::Reply {
+      auto id = api::id_param(req);
+      if (!id) return fail(id.error());
+      auto grant = api::read_body<RoleOnArea>(req, [](http::Fields& f) {
+        RoleOnArea g{Role::resident, 0};
+        auto role = f.text("role", Need::required, 32);
+        auto parsed = role ? role_from_name(*role) : std::nullopt;
+        if (role && !parsed) f.add_error("role", "enum", "角色无效");
+        if (parsed) g.role = *parsed;
+        g.area_id = f.integer("area_id", Need::required, 1).value_or(0);
+        return g;
+      });
+      if (!grant) return fail(grant.error());
+      auto user = app_.auth->grant_role(a, *id, *grant);
+      if (!user) return fail(user.error());
+      return http::created(user_json(*user));
+    });
+  }
+
+  http::Response revoke_role(http::Request& req) {
+    return api::guarded(app_, req, [&](const Actor& a) -> api::Reply {
+      auto id = api::id_param(req);
+      if (!id) return fail(id.error());
+      auto grant_id = api::id_param(req, "grant_id");
+      if (!grant_id) return fail(grant_id.error());
+      auto user = app_.auth->revoke_role(a, *id, *grant_id);
+      if (!user) return fail(user.error());
+      return http::ok(user_json(*user));
     });
   }
 

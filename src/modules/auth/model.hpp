@@ -52,6 +52,7 @@ struct Grant {
   std::string area_path;
   std::string area_name;
   std::string area_level;
+  std::int64_t id = 0;  // the grant's own id (role_grants.id), for revoking it
 };
 
 struct Principal {

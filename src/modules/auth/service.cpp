@@ -46,6 +46,27 @@ Error bad_credentials() {
   return {401, "bad-credentials", "用户名或密码错误", "用户名或密码错误，请重新输入", {}};
 }
 
+// Why `who` may not hand out `role` on the area at `path` (nullopt: they may).
+// Granting needs users.manage there, and every permission the role carries:
+// nobody hands out more than they hold. `field` names the input for the error.
+std::optional<Error> grant_refusal(const Principal& who, Role role,
+                                   const std::optional<std::string>& path,
+                                   const std::string& field_prefix) {
+  if (!path || !who.can(Permission::users_manage, *path)) {
+    return errors::invalid_field(field_prefix + "area_id", "scope", "无权在该区域授予角色");
+  }
+  for (Permission p : all_permissions()) {
+    if (role_has(role, p) && !who.can(p, *path)) {
+      return errors::invalid_field(field_prefix + "role", "scope", "不能授予超出自身权限的角色");
+    }
+  }
+  return std::nullopt;
+}
+
+std::string detail_of(const UserView& user, const Grant& grant) {
+  return fmt::format("{} {}@{}", user.username, role_name(grant.role), grant.area_name);
+}
+
 }  // namespace
 
 void LogSmsSender::send(const std::string& phone, const std::string& text) {
@@ -265,17 +286,8 @@ Result<UserView> AuthService::create_user(const Actor& actor, const NewUser& use
     for (std::size_t i = 0; i < user.roles.size(); ++i) {
       const RoleOnArea& r = user.roles[i];
       auto path = store::area_path(conn, r.area_id);
-      // Granting needs users.manage over the area: nobody hands out more than they hold.
-      if (!path || !actor.who.can(Permission::users_manage, *path)) {
-        return fail(errors::invalid_field(fmt::format("roles[{}].area_id", i), "scope",
-                                          "无权在该区域授予角色"));
-      }
-      // Nor a role that carries a permission the granter lacks there.
-      for (Permission p : all_permissions()) {
-        if (role_has(r.role, p) && !actor.who.can(p, *path)) {
-          return fail(errors::invalid_field(fmt::format("roles[{}].role", i), "scope",
-                                            "不能授予超出自身权限的角色"));
-        }
+      if (auto refused = grant_refusal(actor.who, r.role, path, fmt::format("roles[{}].", i))) {
+        return fail(*refused);
       }
       if (first_path.empty()) first_path = *path;
       view.grants.push_back({r.role, r.area_id, *path, "", ""});
@@ -313,6 +325,103 @@ Result<std::vector<UserView>> AuthService::list_users(const Actor& actor,
       for (UserView& u : store::users_in(conn, scope)) users.push_back(std::move(u));
     }
     return users;
+  });
+}
+
+Result<UserView> AuthService::managed_user(db::Conn& conn, const Actor& actor,
+                                           std::int64_t user_id) const {
+  auto user = store::staff_user(conn, user_id);
+  if (!user) return fail(errors::not_found());
+  bool in_scope = std::any_of(user->grants.begin(), user->grants.end(), [&](const Grant& g) {
+    return actor.who.can(Permission::users_manage, g.area_path);
+  });
+  if (!in_scope) return fail(errors::not_found());
+  for (const Grant& g : user->grants) {
+    if (grant_refusal(actor.who, g.role, g.area_path, "")) {
+      return fail(errors::forbidden("该账号拥有超出您权限的角色，无权管理"));
+    }
+  }
+  return std::move(*user);
+}
+
+Result<UserView> AuthService::update_user(const Actor& actor, std::int64_t user_id,
+                                          const UserPatch& patch) {
+  if (!actor.who.can_somewhere(Permission::users_manage)) {
+    return fail(errors::forbidden("无权管理账号"));
+  }
+  return db_.write([&](db::Conn& conn) -> Result<UserView> {
+    auto user = managed_user(conn, actor, user_id);
+    if (!user) return user;
+    if (patch.disabled.value_or(false) && user_id == actor.who.user_id) {
+      return fail(errors::invalid_field("disabled", "self", "不能停用自己的账号"));
+    }
+    const bool disabling = patch.disabled == true && !user->disabled;
+    const bool enabling = patch.disabled == false && user->disabled;
+    user->display_name = patch.display_name.value_or(user->display_name);
+    user->disabled = patch.disabled.value_or(user->disabled);
+    store::update_user(conn, user_id, user->display_name, user->disabled, now_ms());
+    if (disabling) store::revoke_sessions_of(conn, user_id);
+    const std::string& path = user->grants.front().area_path;
+    const char* action = disabling ? "user.disable" : enabling ? "user.enable" : "user.update";
+    audit_.record(conn, actor,
+                  {action, "user", std::to_string(user_id), user->username, path,
+                   actor.who.acting_role(Permission::users_manage, path)});
+    return user;
+  });
+}
+
+Result<UserView> AuthService::grant_role(const Actor& actor, std::int64_t user_id,
+                                         const RoleOnArea& grant) {
+  if (!actor.who.can_somewhere(Permission::users_manage)) {
+    return fail(errors::forbidden("无权管理账号"));
+  }
+  return db_.write([&](db::Conn& conn) -> Result<UserView> {
+    auto user = managed_user(conn, actor, user_id);
+    if (!user) return user;
+    if (user_id == actor.who.user_id) return fail(errors::forbidden("不能修改自己的角色"));
+    if (grant.role == Role::resident) {
+      return fail(errors::invalid_field("role", "enum", "工作人员账号不能授予居民角色"));
+    }
+    auto path = store::area_path(conn, grant.area_id);
+    if (auto refused = grant_refusal(actor.who, grant.role, path, "")) return fail(*refused);
+    bool held = std::any_of(user->grants.begin(), user->grants.end(), [&](const Grant& g) {
+      return g.role == grant.role && g.area_id == grant.area_id;
+    });
+    if (held) return fail(errors::conflict("duplicate-grant", "角色已存在", "该账号已拥有此角色"));
+    std::int64_t id = store::insert_grant(conn, user_id, grant.role, grant.area_id, now_ms());
+    auto fresh = store::staff_user(conn, user_id);
+    auto added = std::find_if(fresh->grants.begin(), fresh->grants.end(),
+                              [&](const Grant& g) { return g.id == id; });
+    audit_.record(conn, actor,
+                  {"user.grant", "user", std::to_string(user_id), detail_of(*fresh, *added), *path,
+                   actor.who.acting_role(Permission::users_manage, *path)});
+    return std::move(*fresh);
+  });
+}
+
+Result<UserView> AuthService::revoke_role(const Actor& actor, std::int64_t user_id,
+                                          std::int64_t grant_id) {
+  if (!actor.who.can_somewhere(Permission::users_manage)) {
+    return fail(errors::forbidden("无权管理账号"));
+  }
+  return db_.write([&](db::Conn& conn) -> Result<UserView> {
+    auto user = managed_user(conn, actor, user_id);
+    if (!user) return user;
+    auto grant = std::find_if(user->grants.begin(), user->grants.end(),
+                              [&](const Grant& g) { return g.id == grant_id; });
+    if (grant == user->grants.end()) return fail(errors::not_found());
+    if (user_id == actor.who.user_id) return fail(errors::forbidden("不能修改自己的角色"));
+    if (user->grants.size() == 1) {
+      return fail(errors::conflict("last-role", "不能移除最后一个角色",
+                                   "账号至少保留一个角色；不再使用的账号请停用"));
+    }
+    store::delete_grant(conn, user_id, grant_id);
+    audit_.record(
+        conn, actor,
+        {"user.revoke", "user", std::to_string(user_id), detail_of(*user, *grant), grant->area_path,
+         actor.who.acting_role(Permission::users_manage, grant->area_path)});
+    user->grants.erase(grant);
+    return std::move(*user);
   });
 }
 

@@ -84,6 +84,12 @@ struct NewUser {
   std::vector<RoleOnArea> roles;
 };
 
+// A change to a staff account; absent fields stay as they are.
+struct UserPatch {
+  std::optional<std::string> display_name;
+  std::optional<bool> disabled;
+};
+
 struct UserView {
   std::int64_t id = 0;
   std::string username;
@@ -126,6 +132,16 @@ class AuthService {
   Result<ApiToken> create_api_token(const Actor& actor, const std::string& name, int days);
   Result<UserView> create_user(const Actor& actor, const NewUser& user);
   Result<std::vector<UserView>> list_users(const Actor& actor, std::optional<std::int64_t> area);
+  // Managing an existing account needs users.manage over one of its roles
+  // (else 404, as for any record outside the caller's scope) and the right to
+  // grant every role it holds (else 403): nobody manages an account that
+  // holds more than they could have given it. Nobody disables themselves or
+  // changes their own roles. Disabling ends the account's sessions and tokens.
+  Result<UserView> update_user(const Actor& actor, std::int64_t user_id, const UserPatch& patch);
+  Result<UserView> grant_role(const Actor& actor, std::int64_t user_id, const RoleOnArea& grant);
+  // The last role cannot be revoked (409): an account without roles would be
+  // out of everyone's sight; disable it instead.
+  Result<UserView> revoke_role(const Actor& actor, std::int64_t user_id, std::int64_t grant_id);
 
   // The account behind a normalized mobile phone: the existing one, or the
   // one a resident gets on first sign-in (linked to the registry record with
@@ -140,6 +156,7 @@ class AuthService {
 
  private:
   Result<SignIn> open_session(std::int64_t user_id);
+  Result<UserView> managed_user(db::Conn& conn, const Actor& actor, std::int64_t user_id) const;
   db::Database& db_;
   const PiiCipher& pii_;
   const audit::AuditLog& audit_;

@@ -14,8 +14,8 @@ constexpr const char* kUser =
     "SELECT id, COALESCE(username, ''), display_name, kind, resident_id, disabled FROM users "
     "WHERE id = $1";
 constexpr const char* kGrants =
-    "SELECT g.role, a.id, a.path, a.name, a.level FROM role_grants g "
-    "JOIN areas a ON a.id = g.area_id WHERE g.user_id = $1 ORDER BY a.path";
+    "SELECT g.role, a.id, a.path, a.name, a.level, g.id FROM role_grants g "
+    "JOIN areas a ON a.id = g.area_id WHERE g.user_id = $1 ORDER BY a.path, g.id";
 constexpr const char* kInsertSession =
     "INSERT INTO sessions (token_hash, user_id, kind, name, csrf_token, created_at, expires_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
@@ -40,14 +40,25 @@ constexpr const char* kInsertUser =
     "phone_masked, resident_id, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id";
 constexpr const char* kInsertGrant =
-    "INSERT INTO role_grants (user_id, role, area_id, created_at) VALUES ($1, $2, $3, $4)";
+    "INSERT INTO role_grants (user_id, role, area_id, created_at) VALUES ($1, $2, $3, $4) "
+    "RETURNING id";
 constexpr const char* kHouseholdOfResident = "SELECT household_id FROM residents WHERE id = $1";
 constexpr const char* kAreaPath = "SELECT path FROM areas WHERE id = $1";
 constexpr const char* kUsersIn =
     "SELECT u.id, COALESCE(u.username, ''), u.display_name, u.kind, u.disabled, g.role, a.id, "
-    "a.path, a.name, a.level FROM users u JOIN role_grants g ON g.user_id = u.id "
+    "a.path, a.name, a.level, g.id FROM users u JOIN role_grants g ON g.user_id = u.id "
     "JOIN areas a ON a.id = g.area_id WHERE a.path >= $1 AND a.path < $2 AND u.kind = 'staff' "
-    "ORDER BY u.id, a.path";
+    "ORDER BY u.id, a.path, g.id";
+constexpr const char* kStaffUser =
+    "SELECT id, COALESCE(username, ''), display_name, kind, disabled FROM users "
+    "WHERE id = $1 AND kind = 'staff'";
+constexpr const char* kUpdateUser =
+    "UPDATE users SET display_name = $2, disabled = $3, updated_at = $4 WHERE id = $1";
+// Sessions and API tokens alike: a disabled account's tokens never work again,
+// even after it is enabled (its holder signs in anew).
+constexpr const char* kRevokeSessionsOf =
+    "UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND revoked = 0";
+constexpr const char* kDeleteGrant = "DELETE FROM role_grants WHERE id = $1 AND user_id = $2";
 
 }  // namespace
 
@@ -76,7 +87,7 @@ std::optional<Principal> principal(db::Conn& conn, std::int64_t user_id) {
   for (const db::Row& g : conn.query(kGrants, {user_id})) {
     auto role = role_from_name(g.text(0));
     if (!role) continue;
-    p.grants.push_back({*role, g.i64(1), g.text(2), g.text(3), g.text(4)});
+    p.grants.push_back({*role, g.i64(1), g.text(2), g.text(3), g.text(4), g.i64(5)});
   }
   return p;
 }
@@ -147,9 +158,9 @@ std::int64_t insert_user(db::Conn& conn, const std::optional<std::string>& usern
       .i64(0);
 }
 
-void insert_grant(db::Conn& conn, std::int64_t user_id, Role role, std::int64_t area_id,
-                  std::int64_t now) {
-  conn.exec(kInsertGrant, {user_id, role_name(role), area_id, now});
+std::int64_t insert_grant(db::Conn& conn, std::int64_t user_id, Role role, std::int64_t area_id,
+                          std::int64_t now) {
+  return conn.query(kInsertGrant, {user_id, role_name(role), area_id, now}).front().i64(0);
 }
 
 std::optional<std::int64_t> household_of_resident(db::Conn& conn, std::int64_t resident_id) {
@@ -171,10 +182,35 @@ std::vector<UserView> users_in(db::Conn& conn, const std::string& scope_path) {
       users.push_back({r.i64(0), r.text(1), r.text(2), r.text(3), r.i64(4) != 0, {}});
     }
     if (auto role = role_from_name(r.text(5))) {
-      users.back().grants.push_back({*role, r.i64(6), r.text(7), r.text(8), r.text(9)});
+      users.back().grants.push_back({*role, r.i64(6), r.text(7), r.text(8), r.text(9), r.i64(10)});
     }
   }
   return users;
+}
+
+std::optional<UserView> staff_user(db::Conn& conn, std::int64_t user_id) {
+  auto row = conn.query_one(kStaffUser, {user_id});
+  if (!row) return std::nullopt;
+  UserView u{row->i64(0), row->text(1), row->text(2), row->text(3), row->i64(4) != 0, {}};
+  for (const db::Row& g : conn.query(kGrants, {user_id})) {
+    if (auto role = role_from_name(g.text(0))) {
+      u.grants.push_back({*role, g.i64(1), g.text(2), g.text(3), g.text(4), g.i64(5)});
+    }
+  }
+  return u;
+}
+
+void update_user(db::Conn& conn, std::int64_t user_id, const std::string& display_name,
+                 bool disabled, std::int64_t now) {
+  conn.exec(kUpdateUser, {user_id, display_name, disabled ? 1 : 0, now});
+}
+
+void revoke_sessions_of(db::Conn& conn, std::int64_t user_id) {
+  conn.exec(kRevokeSessionsOf, {user_id});
+}
+
+void delete_grant(db::Conn& conn, std::int64_t user_id, std::int64_t grant_id) {
+  conn.exec(kDeleteGrant, {grant_id, user_id});
 }
 
 }  // namespace cg::auth::store

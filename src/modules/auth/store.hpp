@@ -62,10 +62,17 @@ std::int64_t insert_user(db::Conn& conn, const std::optional<std::string>& usern
                          const std::optional<std::string>& phone_idx, const db::Param& phone_enc,
                          const std::string& phone_masked,
                          const std::optional<std::int64_t>& resident_id, std::int64_t now);
-void insert_grant(db::Conn& conn, std::int64_t user_id, Role role, std::int64_t area_id,
-                  std::int64_t now);
+std::int64_t insert_grant(db::Conn& conn, std::int64_t user_id, Role role, std::int64_t area_id,
+                          std::int64_t now);
 std::optional<std::int64_t> household_of_resident(db::Conn& conn, std::int64_t resident_id);
 std::optional<std::string> area_path(db::Conn& conn, std::int64_t area_id);
 std::vector<UserView> users_in(db::Conn& conn, const std::string& scope_path);
+// A staff account with all its grants (residents' accounts are not managed here).
+std::optional<UserView> staff_user(db::Conn& conn, std::int64_t user_id);
+void update_user(db::Conn& conn, std::int64_t user_id, const std::string& display_name,
+                 bool disabled, std::int64_t now);
+// Ends every session and API token of the account.
+void revoke_sessions_of(db::Conn& conn, std::int64_t user_id);
+void delete_grant(db::Conn& conn, std::int64_t user_id, std::int64_t grant_id);
 
 }  // namespace cg::auth::store

@@ -243,6 +243,14 @@ class OrgApi {
     return http::ok(page_json(*page));
   }
 
+  api::Reply own_grid_buildings(const http::Request&, const auth::Actor& actor) {
+    auto list = service().own_grid_buildings(actor);
+    if (!list) return fail(list.error());
+    json::array items;
+    for (const Building& b : *list) items.push_back(to_json(b));
+    return http::ok(json::object{{"items", std::move(items)}});
+  }
+
   api::Reply get_building(const http::Request& req, const auth::Actor& actor) {
     auto id = api::id_param(req);
     if (!id) return fail(id.error());
@@ -359,6 +367,7 @@ class OrgModule : public Module {
 
     const std::string buildings = "/api/v1/buildings";
     api_.add(router, "GET", buildings, &OrgApi::list_buildings);
+    api_.add(router, "GET", "/api/v1/me/buildings", &OrgApi::own_grid_buildings);
     api_.add(router, "POST", buildings, &OrgApi::create_building);
     api_.add(router, "GET", buildings + "/{id}", &OrgApi::get_building);
     api_.add(router, "PATCH", buildings + "/{id}", &OrgApi::update_building);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include <boost/json/serialize.hpp>
@@ -562,6 +563,20 @@ Result<Page<Building>> OrgService::buildings(const Actor& actor, const ListQuery
       items.insert(items.end(), part.begin(), part.end());
     }
     return paginate(std::move(items), query.limit);
+  });
+}
+
+Result<std::vector<Building>> OrgService::own_grid_buildings(const Actor& actor) const {
+  return db_.read([&](db::Conn& conn) -> Result<std::vector<Building>> {
+    std::vector<Building> items;
+    std::set<std::int64_t> seen;
+    for (const auth::Grant& g : actor.who.grants) {
+      if (g.area_level != "grid" || !seen.insert(g.area_id).second) continue;
+      auto part = store::buildings_in_range(conn, g.area_path, auth::subtree_end(g.area_path), 0,
+                                            kMaxOwnBuildings);
+      items.insert(items.end(), part.begin(), part.end());
+    }
+    return items;
   });
 }
 

@@ -55,6 +55,11 @@ class OrgService {
 
   Result<Page<Building>> buildings(const auth::Actor& actor, const ListQuery& query) const;
   Result<Building> building(const auth::Actor& actor, std::int64_t id) const;
+  // The buildings of the grids the caller belongs to (their grants on grid
+  // nodes: a resident's registered grid, a grid worker's grid), which anyone
+  // may name when reporting a problem there, even without org.read.
+  Result<std::vector<Building>> own_grid_buildings(const auth::Actor& actor) const;
+  static constexpr int kMaxOwnBuildings = 500;
   Result<Building> create_building(const auth::Actor& actor, const NewBuilding& input) const;
   Result<Building> update_building(const auth::Actor& actor, std::int64_t id,
                                    const BuildingPatch& patch) const;

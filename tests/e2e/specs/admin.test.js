@@ -107,6 +107,80 @@ test('new account: the server\'s field errors appear under the fields, then a va
   await page.locator('[data-test=users-table] td', { hasText: username }).waitFor()
 })
 
+test('edit an account: name errors in place, disabling signs it out at once, roles granted and revoked', async () => {
+  const page = await newPage(browser, 'desktop')
+  const me = await loginApi(page) // community worker of 八厂
+  const listed = (await apiGet(page, '/users')).items
+  const grid = listed.find((u) => u.username === 'bachang_grid1').roles[0].area
+  const username = `e2x${Date.now() % 1_000_000}`
+  const password = 'Grid@2026cg-e2e'
+  const created = await apiSend(page, 'POST', '/users', {
+    username, display_name: '待编辑网格员', password, roles: [{ role: 'grid_worker', area_id: grid.id }],
+  })
+  const holder = await newPage(browser, 'desktop')
+  await loginApi(holder, { username, password })
+  assert.equal((await holder.request.get('/api/v1/me')).status(), 200)
+
+  await page.goto('/console/admin/staff', { waitUntil: 'domcontentloaded' })
+  const row = page.locator('[data-test=users-table] .el-table__body tr', { hasText: username })
+  await row.waitFor()
+  // Nobody disables themselves: the own row's switch is off limits.
+  const ownRow = page.locator('[data-test=users-table] .el-table__body tr', { hasText: me.username })
+  assert.ok(await ownRow.locator('[data-test=user-enabled]').evaluate((el) => el.classList.contains('is-disabled')), 'own switch disabled')
+
+  await row.locator('[data-test=edit-user]').click()
+  const dialog = page.locator('.el-dialog', { has: page.locator('[data-test=user-edit-form]') })
+  await dialog.waitFor()
+  await dialog.locator('[name=display_name]').fill('')
+  await dialog.locator('[data-test=save-edit]').click()
+  await errorOf(dialog, 'display_name').waitFor()
+  assert.ok((await errorOf(dialog, 'display_name').innerText()).length > 0, 'an empty name is refused under the field')
+  await dialog.locator('[name=display_name]').fill('已调岗网格员')
+  await dialog.locator('[data-test=edit-enabled]').click()
+  await shot(page, 'admin-staff-edit')
+  await dialog.locator('[data-test=save-edit]').click()
+  await dialog.waitFor({ state: 'hidden' })
+  await row.filter({ hasText: '已调岗网格员' }).filter({ hasText: '停用' }).waitFor()
+  assert.equal((await holder.request.get('/api/v1/me')).status(), 401, 'the disabled account\'s session ends at once')
+  const again = await holder.request.post('/api/v1/auth/login', { data: { username, password } })
+  assert.equal(again.status(), 401, 'and it cannot sign in')
+
+  // The table's switch enables it again.
+  await row.locator('[data-test=user-enabled]').click()
+  await row.filter({ hasText: '正常' }).waitFor()
+  assert.equal((await apiGet(page, '/users')).items.find((u) => u.id === created.id).disabled, false)
+
+  // Roles: one beyond the manager's rights is refused under the role picker; a handler role on
+  // the same grid is granted, then revoked; the last role stays (the server says why).
+  await row.locator('[data-test=edit-user]').click()
+  await dialog.waitFor()
+  const pick = async (select, text) => {
+    await select.click()
+    const listbox = await select.locator('input').getAttribute('aria-controls')
+    await page.locator(`[id="${listbox}"] .el-select-dropdown__item`, { hasText: text }).first().click()
+  }
+  const roleSelect = dialog.locator('[data-test=grant-role]')
+  await pick(roleSelect, '街道管理员')
+  await dialog.locator('[data-test=grant-submit]').click()
+  const roleError = dialog.locator('.grant .el-form-item').first().locator('.el-form-item__error')
+  await roleError.waitFor()
+  assert.match(await roleError.innerText(), /超出自身权限/)
+  await pick(roleSelect, '处置人员')
+  await pick(dialog.locator('[data-test=grant-area]'), grid.name)
+  await dialog.locator('[data-test=grant-submit]').click()
+  const roles = dialog.locator('[data-test=role-list] li')
+  await roles.filter({ hasText: '处置人员' }).waitFor()
+  assert.equal(await roles.count(), 2)
+  await shot(page, 'admin-staff-roles')
+  await roles.filter({ hasText: '处置人员' }).locator('[data-test=revoke-role]').click()
+  await roles.filter({ hasText: '处置人员' }).waitFor({ state: 'detached' })
+  assert.equal(await roles.count(), 1)
+  await roles.first().locator('[data-test=revoke-role]').click()
+  await dialog.locator('.el-alert', { hasText: '停用' }).waitFor()
+  assert.equal(await roles.count(), 1, 'the last role stays')
+  await expectClean(page, 'staff edit dialog')
+})
+
 for (const kind of ['desktop', 'mobile']) {
   test(`case categories page (${kind})`, async () => {
     const page = await newPage(browser, kind)

@@ -78,7 +78,8 @@ test('the charging-pile story, from the resident\'s phone to 已办结 / 满意'
   const desk = await newPage(browser, 'desktop')
   await loginConsole(desk, WORKER)
   await desk.locator('.menu').getByText('民情工单').click()
-  await desk.waitForURL(/\/console\/cases$/)
+  // The list keeps the chosen area in the URL (?area=) once the org tree has loaded.
+  await desk.waitForURL(/\/console\/cases(\?area=\d+)?$/)
   await desk.getByRole('search').getByLabel('搜索标题 / 描述').fill('充电桩')
   await desk.getByRole('search').getByRole('button', { name: '搜索' }).click()
   const row = desk.locator('[data-test=cases-table] .el-table__body tr', { hasText: number })

@@ -103,6 +103,8 @@ export const buildings = {
     return out
   },
   get: (id: number) => http.get<Building>(`/buildings/${id}`),
+  /** The buildings of the caller's own grid(s), for reporting; residents may call it too. */
+  mine: () => http.get<{ items: Building[] }>('/me/buildings'),
   create: (body: { grid_id: number; name: string; address?: string }) => http.post<Building>('/buildings', body),
   update: (id: number, body: { name?: string; address?: string }) => http.patch<Building>(`/buildings/${id}`, body),
   remove: (id: number) => http.del(`/buildings/${id}`),
@@ -148,6 +150,9 @@ export const users = {
   list: (area?: number) => http.get<Page<StaffUser>>('/users', { area }),
   create: (body: { username: string; display_name: string; password: string; roles: { role: RoleName; area_id: number }[] }) =>
     http.post<StaffUser>('/users', body),
+  update: (id: number, body: { display_name?: string; disabled?: boolean }) => http.patch<StaffUser>(`/users/${id}`, body),
+  grant: (id: number, body: { role: RoleName; area_id: number }) => http.post<StaffUser>(`/users/${id}/roles`, body),
+  revoke: (id: number, grantId: number) => http.del<StaffUser>(`/users/${id}/roles/${grantId}`),
 }
 
 export const files = {

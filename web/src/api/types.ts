@@ -22,6 +22,8 @@ export interface AreaRef {
 }
 
 export interface RoleGrant {
+  /** The grant's own id (account lists only), for revoking it. */
+  id?: number
   role: RoleName
   area: AreaRef
 }
@@ -35,7 +37,7 @@ export interface Me {
   permissions: string[]
   csrf_token?: string
   /** Not in the written contract yet; shown on the mobile "我的" page when the server sends it. */
-  household?: { id: number; address: string } | null
+  household?: { id: number; address: string; building_id?: number } | null
 }
 
 export interface LoginResult {
@@ -299,6 +301,9 @@ export interface CaseInput {
   description?: string
   category_id: number
   grid_id?: number
+  building_id?: number
+  lat?: number
+  lng?: number
   address?: string
   photo_ids?: string[]
 }

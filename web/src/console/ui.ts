@@ -1,7 +1,8 @@
 // Console-side feedback helpers (Element Plus). Mobile pages have their own in mobile/ui.ts.
-import { ElMessage, ElMessageBox } from 'element-plus'
+// The message box (with its buttons, input and overlay) is fetched only when a confirmation is
+// asked for; every page that shows an error (the sign-in page first) pulls this module.
+import { ElMessage } from 'element-plus'
 import 'element-plus/es/components/message/style/css'
-import 'element-plus/es/components/message-box/style/css'
 import { ApiError } from '@/api'
 import { i18n } from '@/i18n'
 
@@ -26,6 +27,10 @@ export function showOk(message: string): void {
 }
 
 export async function confirmDelete(name: string): Promise<boolean> {
+  const [{ ElMessageBox }] = await Promise.all([
+    import('element-plus/es/components/message-box/index.mjs'),
+    import('element-plus/es/components/message-box/style/css'),
+  ])
   try {
     await ElMessageBox.confirm(t('common.deleteConfirm', { name }), t('common.tip'), {
       type: 'warning',

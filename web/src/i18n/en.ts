@@ -87,7 +87,7 @@ const en: Messages = {
   audit: {
     title: 'Audit log', at: 'Time', user: 'User', role: 'Role', action: 'Action', target: 'Target', detail: 'Detail',
     address: 'IP address', requestId: 'Request ID', system: 'System',
-    actions: { 'area_create': 'Create area', 'area_update': 'Edit area', 'area_delete': 'Delete area', 'area_boundary_set': 'Set boundary', 'area_boundary_delete': 'Delete boundary', 'building_create': 'Add building', 'building_update': 'Edit building', 'building_delete': 'Delete building', 'household_create': 'Add household', 'household_update': 'Edit household', 'household_delete': 'Delete household', 'resident_create': 'Add resident', 'resident_update': 'Edit resident', 'resident_delete': 'Delete resident', 'resident_reveal': 'Reveal personal data', 'resident_import': 'Import residents', 'resident_export': 'Export residents', 'tag_create': 'Add tag', 'user_create': 'Add account', 'api_token_create': 'Create API token', 'case_create': 'Report case', 'case_accept': 'Accept case', 'case_reject': 'Reject case', 'case_merge': 'Merge case', 'case_dispatch': 'Dispatch case', 'case_start': 'Start handling', 'case_handle': 'Report handling', 'case_verify': 'Verify case', 'case_close': 'Close case', 'case_rate': 'Rate case', 'case_return': 'Return case', 'case_escalate': 'Escalate case', 'case_extend': 'Request extension', 'case_extend_decision': 'Decide extension', 'case_supervise': 'Supervise case', 'case_comment': 'Comment on case', 'case_category_create': 'Add case category', 'case_category_update': 'Edit case category', 'calendar_put': 'Set calendar date', 'calendar_delete': 'Remove calendar date',
+    actions: { 'area_create': 'Create area', 'area_update': 'Edit area', 'area_delete': 'Delete area', 'area_boundary_set': 'Set boundary', 'area_boundary_delete': 'Delete boundary', 'building_create': 'Add building', 'building_update': 'Edit building', 'building_delete': 'Delete building', 'household_create': 'Add household', 'household_update': 'Edit household', 'household_delete': 'Delete household', 'resident_create': 'Add resident', 'resident_update': 'Edit resident', 'resident_delete': 'Delete resident', 'resident_reveal': 'Reveal personal data', 'resident_import': 'Import residents', 'resident_export': 'Export residents', 'tag_create': 'Add tag', 'user_create': 'Add account', 'user_update': 'Edit account', 'user_disable': 'Disable account', 'user_enable': 'Enable account', 'user_grant': 'Grant role', 'user_revoke': 'Revoke role', 'api_token_create': 'Create API token', 'case_create': 'Report case', 'case_accept': 'Accept case', 'case_reject': 'Reject case', 'case_merge': 'Merge case', 'case_dispatch': 'Dispatch case', 'case_start': 'Start handling', 'case_handle': 'Report handling', 'case_verify': 'Verify case', 'case_close': 'Close case', 'case_rate': 'Rate case', 'case_return': 'Return case', 'case_escalate': 'Escalate case', 'case_extend': 'Request extension', 'case_extend_decision': 'Decide extension', 'case_supervise': 'Supervise case', 'case_comment': 'Comment on case', 'case_category_create': 'Add case category', 'case_category_update': 'Edit case category', 'calendar_put': 'Set calendar date', 'calendar_delete': 'Remove calendar date',
       'volunteer_approve': 'Approve volunteer',
       'volunteer_reject': 'Reject volunteer',
       'volunteer_team_create': 'Create team',
@@ -167,6 +167,11 @@ const en: Messages = {
     title: 'Report a problem', category: 'Category', categoryPh: 'Choose a category', words: 'What happened', wordsPh: 'Describe the problem, e.g. the charging pile at the door is broken',
     address: 'Address (optional)', addressPh: 'e.g. Building 3, unit 2 door', submit: 'Submit', submitted: 'Submitted', yourNumber: 'Your case number',
     thanks: 'We will handle it soon. Follow it under “My reports”.', viewMine: 'My reports', again: 'Report another',
+    place: 'Where', placeBuilding: 'Choose a building', placeHere: 'Use my location', building: 'Building', buildingPh: 'Choose a building',
+    noBuilding: 'No particular building', myBuilding: ' (my home)', locate: 'Use my location', locating: 'Getting your location…', relocate: 'Locate again',
+    located: 'Located: {lat}, {lng}', locateDenied: 'Location permission was denied. Allow this site to use your location in the browser or system settings, or choose a building.',
+    locateFailed: 'Your location is not available right now. Try again in the open, or choose a building.', locateUnsupported: 'This browser cannot locate you; choose a building.',
+    needLocation: 'Get your location first, or choose a building', placeHint: 'Your grid is found from the location',
     needCategory: 'Choose a category', needWords: 'Write at least 2 characters', myCases: 'My reports', empty: 'You have not reported anything yet',
     tasks: 'My tasks', noTasks: 'No tasks', rateTitle: 'How did we do?', rateSubmit: 'Send rating', rated: 'Thank you for your rating',
     yourRating: 'Your rating', plain: {
@@ -208,6 +213,9 @@ const en: Messages = {
       add: 'New account', addRole: 'Add role', created: 'Account created', state: 'State', enabled: 'Active', disabled: 'Disabled',
       rolePh: 'Choose a role', areaPh: 'Choose an area', usernamePh: '3–32 letters, digits or underscores', passwordPh: 'Set an initial password',
       namePh: 'Enter the name', scopeNote: 'Staff accounts within your scope', remove: 'Remove',
+      edit: 'Edit account', saved: 'Account saved', granted: 'Role granted', revoked: 'Role revoked', enabledOk: 'Account enabled',
+      disabledOk: 'Account disabled; its sessions and API tokens stopped working at once', enabledFor: 'Account enabled: {name}', editFor: 'Edit account: {name}',
+      revokeRole: 'Remove role: {role} ({area})', disableNote: 'A disabled account cannot sign in; its open sessions and API tokens stop working at once.',
     },
     cat: {
       title: 'Case categories', code: 'Code', name: 'Name', level: 'Handled at', unit: 'Default handler unit', accept: 'Accept within', handle: 'Handle within',

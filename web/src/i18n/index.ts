@@ -1,20 +1,22 @@
+// Messages: Chinese is bundled with the entry (the default for everyone); English is a lazy
+// chunk fetched only when someone chooses it (or chose it before: main.ts waits for it then).
 import { createI18n } from 'vue-i18n'
 import zhCN from './zh-CN'
-import en from './en'
 
 export type Locale = 'zh-CN' | 'en'
 const KEY = 'cg.locale'
 
-function initialLocale(): Locale {
+export function savedLocale(): Locale {
   const saved = localStorage.getItem(KEY)
   return saved === 'en' || saved === 'zh-CN' ? saved : 'zh-CN'
 }
 
 export const i18n = createI18n({
   legacy: false,
-  locale: initialLocale(),
+  locale: 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  // Typed with both locales so English can be added later under the same schema.
+  messages: { 'zh-CN': zhCN } as Record<Locale, typeof zhCN>,
 })
 
 const listeners: ((l: Locale) => void)[] = []
@@ -29,7 +31,15 @@ export function currentLocale(): Locale {
   return i18n.global.locale.value as Locale
 }
 
-export function setLocale(l: Locale): void {
+async function ensureMessages(l: Locale): Promise<void> {
+  if (l === 'en' && !i18n.global.availableLocales.includes('en')) {
+    i18n.global.setLocaleMessage('en', (await import('./en')).default)
+  }
+}
+
+/** Switches the language (fetching its messages first) and remembers the choice. */
+export async function setLocale(l: Locale): Promise<void> {
+  await ensureMessages(l)
   i18n.global.locale.value = l
   localStorage.setItem(KEY, l)
   document.documentElement.lang = l
@@ -37,4 +47,9 @@ export function setLocale(l: Locale): void {
   listeners.forEach((fn) => fn(l))
 }
 
-document.documentElement.lang = currentLocale()
+/** Before the first render: the saved language, without a flash of Chinese for English users. */
+export async function restoreLocale(): Promise<void> {
+  const l = savedLocale()
+  if (l !== 'zh-CN') await setLocale(l).catch(() => undefined)
+  document.documentElement.lang = currentLocale()
+}

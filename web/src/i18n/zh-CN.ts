@@ -84,7 +84,7 @@ const zhCN = {
   audit: {
     title: '审计日志', at: '时间', user: '操作人', role: '角色', action: '操作', target: '对象', detail: '详情',
     address: 'IP 地址', requestId: '请求编号', system: '系统',
-    actions: { 'area_create': '新建区域', 'area_update': '修改区域', 'area_delete': '删除区域', 'area_boundary_set': '设置边界', 'area_boundary_delete': '删除边界', 'building_create': '新增楼幢', 'building_update': '修改楼幢', 'building_delete': '删除楼幢', 'household_create': '新增住户', 'household_update': '修改住户', 'household_delete': '删除住户', 'resident_create': '新增居民', 'resident_update': '修改居民', 'resident_delete': '删除居民', 'resident_reveal': '查看完整信息', 'resident_import': '导入居民', 'resident_export': '导出居民', 'tag_create': '新增标签', 'user_create': '新增账号', 'api_token_create': '创建接口令牌', 'case_create': '上报工单', 'case_accept': '受理工单', 'case_reject': '不予受理', 'case_merge': '合并工单', 'case_dispatch': '派遣工单', 'case_start': '开始处置', 'case_handle': '处置反馈', 'case_verify': '核查工单', 'case_close': '工单结案', 'case_rate': '评价工单', 'case_return': '退回工单', 'case_escalate': '工单上报上级', 'case_extend': '申请延期', 'case_extend_decision': '延期审批', 'case_supervise': '督办工单', 'case_comment': '工单备注', 'case_category_create': '新增工单类别', 'case_category_update': '修改工单类别', 'calendar_put': '设置工作日历', 'calendar_delete': '删除日历日期',
+    actions: { 'area_create': '新建区域', 'area_update': '修改区域', 'area_delete': '删除区域', 'area_boundary_set': '设置边界', 'area_boundary_delete': '删除边界', 'building_create': '新增楼幢', 'building_update': '修改楼幢', 'building_delete': '删除楼幢', 'household_create': '新增住户', 'household_update': '修改住户', 'household_delete': '删除住户', 'resident_create': '新增居民', 'resident_update': '修改居民', 'resident_delete': '删除居民', 'resident_reveal': '查看完整信息', 'resident_import': '导入居民', 'resident_export': '导出居民', 'tag_create': '新增标签', 'user_create': '新增账号', 'user_update': '修改账号', 'user_disable': '停用账号', 'user_enable': '启用账号', 'user_grant': '授予角色', 'user_revoke': '撤销角色', 'api_token_create': '创建接口令牌', 'case_create': '上报工单', 'case_accept': '受理工单', 'case_reject': '不予受理', 'case_merge': '合并工单', 'case_dispatch': '派遣工单', 'case_start': '开始处置', 'case_handle': '处置反馈', 'case_verify': '核查工单', 'case_close': '工单结案', 'case_rate': '评价工单', 'case_return': '退回工单', 'case_escalate': '工单上报上级', 'case_extend': '申请延期', 'case_extend_decision': '延期审批', 'case_supervise': '督办工单', 'case_comment': '工单备注', 'case_category_create': '新增工单类别', 'case_category_update': '修改工单类别', 'calendar_put': '设置工作日历', 'calendar_delete': '删除日历日期',
       'volunteer_approve': '通过志愿者注册',
       'volunteer_reject': '驳回志愿者注册',
       'volunteer_team_create': '新建志愿队伍',
@@ -164,6 +164,11 @@ const zhCN = {
     title: '我要反映', category: '问题类别', categoryPh: '请选择类别', words: '问题描述', wordsPh: '请描述您遇到的问题，例如：单元门口充电桩坏了',
     address: '地址（选填）', addressPh: '如：3幢2单元门口', submit: '提交', submitted: '已提交', yourNumber: '您的工单编号',
     thanks: '我们会尽快处理，可在“我的反映”中查看进度。', viewMine: '查看我的反映', again: '再反映一件',
+    place: '问题位置', placeBuilding: '选择楼幢', placeHere: '使用我的位置', building: '楼幢', buildingPh: '请选择楼幢',
+    noBuilding: '不指定楼幢', myBuilding: '（我家）', locate: '使用我的位置', locating: '正在获取位置…', relocate: '重新定位',
+    located: '已定位：北纬 {lat}，东经 {lng}', locateDenied: '您未允许获取位置。请在浏览器或系统设置中允许本网站使用定位，或改为选择楼幢。',
+    locateFailed: '暂时无法获取您的位置，请到开阔处重试，或改为选择楼幢。', locateUnsupported: '此浏览器不支持定位，请选择楼幢。',
+    needLocation: '请先获取位置，或改为选择楼幢', placeHint: '定位后系统会自动找到所在网格',
     needCategory: '请选择类别', needWords: '请至少写 2 个字', myCases: '我的反映', empty: '您还没有反映过问题',
     tasks: '我的任务', noTasks: '暂无任务', rateTitle: '请评价本次办理', rateSubmit: '提交评价', rated: '感谢您的评价',
     yourRating: '您的评价', plain: {
@@ -205,6 +210,9 @@ const zhCN = {
       add: '新增账号', addRole: '添加角色', created: '账号已创建', state: '状态', enabled: '正常', disabled: '停用',
       rolePh: '选择角色', areaPh: '选择区域', usernamePh: '3–32 位字母、数字或下划线', passwordPh: '请设置初始密码',
       namePh: '请输入姓名', scopeNote: '列出您管辖范围内的工作人员账号', remove: '移除',
+      edit: '编辑账号', saved: '账号已保存', granted: '角色已授予', revoked: '角色已撤销', enabledOk: '账号已启用',
+      disabledOk: '账号已停用，其登录会话和接口令牌已立即失效', enabledFor: '启用账号：{name}', editFor: '编辑账号：{name}',
+      revokeRole: '移除角色：{role}（{area}）', disableNote: '停用后该账号无法登录，已登录的会话和接口令牌立即失效。',
     },
     cat: {
       title: '工单类别', code: '编码', name: '名称', level: '处置层级', unit: '默认处置单位', accept: '受理时限', handle: '处置时限',

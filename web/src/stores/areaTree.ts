@@ -21,9 +21,16 @@ function find(nodes: AreaNode[], id: number): AreaNode | null {
   return null
 }
 
+let pending: Promise<void> | null = null
+
 export const areaTree = {
   state,
-  async load(preferred?: number): Promise<void> {
+  /** Loads the tree (one request at a time: a second caller shares the first one's). */
+  load(preferred?: number): Promise<void> {
+    pending ??= this.fetch(preferred).finally(() => (pending = null))
+    return pending
+  },
+  async fetch(preferred?: number): Promise<void> {
     state.loading = true
     try {
       const { roots: nodes } = await areas.tree(undefined, 3)
