@@ -306,13 +306,6 @@ class CasesModule : public Module {
   CaseService& service() { return service_; }
 
  private:
-  using Body = api::Reply (CasesModule::*)(http::Request&, const auth::Actor&);
-  http::Handler bind(Body fn) {
-    return [this, fn](http::Request& req) {
-      return api::guarded(app_, req, [&](const auth::Actor& a) { return (this->*fn)(req, a); });
-    };
-  }
-
   api::Reply categories(http::Request& req, const auth::Actor& actor);
   api::Reply create_category(http::Request& req, const auth::Actor& actor);
   api::Reply update_category(http::Request& req, const auth::Actor& actor);
@@ -356,6 +349,7 @@ class CasesModule : public Module {
 
 void CasesModule::add_routes(http::Router& router) {
   using Self = CasesModule;
+  const auto bind = [this](auto method) { return api::guard(app_, this, method); };
   router.get("/api/v1/case-categories", bind(&Self::categories));
   router.post("/api/v1/case-categories", bind(&Self::create_category));
   router.patch("/api/v1/case-categories/{id}", bind(&Self::update_category));

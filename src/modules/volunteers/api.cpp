@@ -257,13 +257,6 @@ class VolunteersModule : public Module {
   void add_routes(http::Router& router) override;
 
  private:
-  using Body = api::Reply (VolunteersModule::*)(http::Request&, const auth::Actor&);
-  http::Handler bind(Body fn) {
-    return [this, fn](http::Request& req) {
-      return api::guarded(app_, req, [&](const auth::Actor& a) { return (this->*fn)(req, a); });
-    };
-  }
-
   void sweep(std::stop_token stop, int seconds) {
     std::mutex m;
     std::condition_variable_any wake;
@@ -332,6 +325,7 @@ class VolunteersModule : public Module {
 
 void VolunteersModule::add_routes(http::Router& router) {
   using S = VolunteersModule;
+  const auto bind = [this](auto method) { return api::guard(app_, this, method); };
   router.post("/api/v1/volunteers/register", bind(&S::reg));
   router.get("/api/v1/volunteers/me", bind(&S::me));
   router.get("/api/v1/volunteers/me/signups", bind(&S::my_signups));
