@@ -3,14 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
-#include <condition_variable>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
 #include "app/api.hpp"
 #include "app/app.hpp"
+#include "app/periodic.hpp"
 #include "http/json.hpp"
 #include "http/router.hpp"
 #include "modules/volunteers/module.hpp"
@@ -250,28 +249,20 @@ class VolunteersModule : public Module {
  public:
   explicit VolunteersModule(App& app) : app_(app), service_(app, load_qr_key(app.config)) {
     if (const int seconds = sweep_seconds(); seconds > 0) {
-      scheduler_ = std::jthread([this, seconds](std::stop_token stop) { sweep(stop, seconds); });
+      scheduler_ = Periodic("志愿服务定时任务", std::chrono::seconds(seconds), [this] { sweep(); });
     }
   }
   std::string_view name() const override { return "volunteers"; }
   void add_routes(http::Router& router) override;
 
  private:
-  void sweep(std::stop_token stop, int seconds) {
-    std::mutex m;
-    std::condition_variable_any wake;
-    std::unique_lock lock(m);
-    while (!wake.wait_for(lock, stop, std::chrono::seconds(seconds),
-                          [&stop] { return stop.stop_requested(); })) {
-      try {
-        const SweepReport r = service_.run_once(service_.now());
-        if (r.auto_checked_out || r.expired_accounts)
-          spdlog::info("志愿服务定时任务：自动签退 {} 人，积分过期 {} 个账户", r.auto_checked_out,
-                       r.expired_accounts);
-      } catch (const std::exception& e) {
-        spdlog::warn("志愿服务定时任务失败：{}", e.what());
-      }
-    }
+  // One pass of the scheduler (run every sweep_seconds(), the first a period
+  // after start; Periodic logs a pass that throws).
+  void sweep() {
+    const SweepReport r = service_.run_once(service_.now());
+    if (r.auto_checked_out || r.expired_accounts)
+      spdlog::info("志愿服务定时任务：自动签退 {} 人，积分过期 {} 个账户", r.auto_checked_out,
+                   r.expired_accounts);
   }
 
   api::Reply reg(http::Request& req, const auth::Actor& actor);
@@ -320,7 +311,7 @@ class VolunteersModule : public Module {
 
   App& app_;
   VolunteerService service_;
-  std::jthread scheduler_;  // last: stops before the service is destroyed
+  Periodic scheduler_;  // last: stops before the service is destroyed
 };
 
 void VolunteersModule::add_routes(http::Router& router) {
