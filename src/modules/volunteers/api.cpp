@@ -233,6 +233,21 @@ int sweep_seconds() {
   return static_cast<int>(v);
 }
 
+// The body of every approve/reject endpoint (a registration, a backfill):
+// {"decision": "approve" | "reject", "note": optional, at most 200 chars}.
+struct Decision {
+  bool approve = false;
+  std::string note;
+};
+
+Result<Decision> read_decision(const http::Request& req) {
+  return api::read_body<Decision>(req, [](http::Fields& f) {
+    const auto decision = f.one_of("decision", Need::required, {"approve", "reject"});
+    return Decision{decision.value_or("") == "approve",
+                    f.text("note", Need::optional, 200, 0).value_or("")};
+  });
+}
+
 // The check-in tokens are signed with a key of their own, kept beside the
 // PII key (data/qr.key, created on first start with mode 0600).
 PiiKey load_qr_key(const Config& config) {
@@ -413,14 +428,8 @@ api::Reply VolunteersModule::get(http::Request& req, const auth::Actor& actor) {
 
 api::Reply VolunteersModule::decide(http::Request& req, const auth::Actor& actor) {
   TRY(id, api::id_param(req));
-  struct In {
-    std::string decision, note;
-  };
-  TRY(in, api::read_body<In>(req, [](http::Fields& f) {
-        return In{f.one_of("decision", Need::required, {"approve", "reject"}).value_or(""),
-                  f.text("note", Need::optional, 200, 0).value_or("")};
-      }));
-  TRY(v, service_.decide(actor, *id, in->decision == "approve", in->note));
+  TRY(in, read_decision(req));
+  TRY(v, service_.decide(actor, *id, in->approve, in->note));
   return http::ok(volunteer_json(*v));
 }
 
@@ -635,14 +644,8 @@ api::Reply VolunteersModule::request_backfill(http::Request& req, const auth::Ac
 
 api::Reply VolunteersModule::decide_backfill(http::Request& req, const auth::Actor& actor) {
   TRY(id, api::id_param(req));
-  struct In {
-    std::string decision, note;
-  };
-  TRY(in, api::read_body<In>(req, [](http::Fields& f) {
-        return In{f.one_of("decision", Need::required, {"approve", "reject"}).value_or(""),
-                  f.text("note", Need::optional, 200, 0).value_or("")};
-      }));
-  TRY(b, service_.decide_backfill(actor, *id, in->decision == "approve", in->note));
+  TRY(in, read_decision(req));
+  TRY(b, service_.decide_backfill(actor, *id, in->approve, in->note));
   return http::ok(backfill_json(*b));
 }
 
