@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "http/json.hpp"
 #include "http/message.hpp"
+#include "http/router.hpp"
 #include "modules/auth/model.hpp"
 
 namespace cg {
@@ -22,6 +23,16 @@ inline constexpr const char* kSessionCookie = "cg_session";
 
 http::Response guarded(App& app, http::Request& req,
                        const std::function<Reply(const auth::Actor&)>& body);
+// A route handler that runs the member `method` of `self` behind guarded():
+// `(self->*method)(req, actor)`. The form every module's routes take, so a
+// module writes `api::guard(app_, this, &Module::list)` and nothing more.
+template <class Self, class Method>
+http::Handler guard(App& app, Self* self, Method method) {
+  return [&app, self, method](http::Request& req) {
+    return guarded(app, req, [&](const auth::Actor& actor) { return (self->*method)(req, actor); });
+  };
+}
+
 // For endpoints open to anyone (sign-in, OpenAPI).
 http::Response open(http::Request& req, const std::function<Reply()>& body);
 

@@ -13,19 +13,13 @@
 #include "app/app.hpp"
 #include "db/db.hpp"
 #include "modules/cases/service.hpp"
+#include "support/fixtures.hpp"
 #include "support/test_app.hpp"
 
 namespace cg::test {
 namespace {
 
 namespace json = boost::json;
-
-std::int64_t cst(int y, unsigned m, unsigned d, int hour, int minute = 0) {
-  using namespace std::chrono;
-  const sys_days day{year{y} / month{m} / ::std::chrono::day{d}};
-  return duration_cast<milliseconds>(day.time_since_epoch()).count() +
-         ((hour - 8) * 60 + minute) * 60'000LL;
-}
 
 class CaseScheduler : public ::testing::Test {
  protected:
@@ -34,14 +28,8 @@ class CaseScheduler : public ::testing::Test {
 
   void TearDown() override { cases::testing::set_now(std::nullopt); }
 
-  std::int64_t category(const std::string& code) {
-    return app.app().db->read([&](db::Conn& c) {
-      return c.query_one("SELECT id FROM case_categories WHERE code = $1", {code})->i64(0);
-    });
-  }
-  std::int64_t count(const std::string& sql) {
-    return app.app().db->read([&](db::Conn& c) { return c.query_one(sql)->i64(0); });
-  }
+  std::int64_t category(const std::string& code) { return case_category(app, code); }
+  std::int64_t count(const std::string& sql) { return scalar(app, sql); }
 
   // A 垃圾满溢 case in grid1 (grid level, 4 working hours to handle), filed
   // and dispatched on Monday 2026-03-02 at 09:00: due at 14:30.

@@ -13,44 +13,13 @@
 #include "app/app.hpp"
 #include "db/db.hpp"
 #include "modules/cases/service.hpp"
+#include "support/fixtures.hpp"
 #include "support/test_app.hpp"
 
 namespace cg::test {
 namespace {
 
 namespace json = boost::json;
-
-// Epoch ms of a China Standard Time wall-clock moment.
-std::int64_t cst(int y, unsigned m, unsigned d, int hour, int minute = 0) {
-  using namespace std::chrono;
-  const sys_days day{year{y} / month{m} / ::std::chrono::day{d}};
-  return duration_cast<milliseconds>(day.time_since_epoch()).count() +
-         ((hour - 8) * 60 + minute) * 60'000LL;
-}
-
-std::string str(const json::value& v) {
-  return std::string(v.as_string());
-}
-
-// A resident signed in by phone: cookie and CSRF header on every request.
-struct Resident {
-  Client client;
-  std::string cookie;
-  std::string csrf;
-  HttpResponse get(const std::string& path) {
-    return client.send("GET", path, "", "", {{"Cookie", "cg_session=" + cookie}});
-  }
-  HttpResponse upload(const std::string& bytes) {
-    return client.send("POST", "/api/v1/files", bytes, "image/png",
-                       {{"Cookie", "cg_session=" + cookie}, {"X-CSRF-Token", csrf}});
-  }
-  HttpResponse post(const std::string& path, const json::value& body,
-                    std::map<std::string, std::string> extra = {}) {
-    extra["Cookie"] = "cg_session=" + cookie;
-    extra["X-CSRF-Token"] = csrf;
-    return client.send("POST", path, json::serialize(body), "application/json", extra);
-  }
-};
 
 class CaseApi : public ::testing::Test {
  protected:
@@ -59,35 +28,12 @@ class CaseApi : public ::testing::Test {
 
   void TearDown() override { cases::testing::set_now(std::nullopt); }
 
-  std::int64_t category(const std::string& code) {
-    return app.app().db->read([&](db::Conn& c) {
-      return c.query_one("SELECT id FROM case_categories WHERE code = $1", {code})->i64(0);
-    });
-  }
-  std::int64_t count(const std::string& sql) {
-    return app.app().db->read([&](db::Conn& c) { return c.query_one(sql)->i64(0); });
-  }
+  std::int64_t category(const std::string& code) { return case_category(app, code); }
+  std::int64_t count(const std::string& sql) { return scalar(app, sql); }
 
   // A registered resident of grid1 signs in with phone and SMS code.
   Resident resident(const std::string& phone = "13951300077", const std::string& name = "陈玲玲") {
-    auto created =
-        app.as("bachang_worker")
-            .post("/api/v1/residents", {{"household_id", w.household_of_grid.at(w.grid1)},
-                                        {"name", name},
-                                        {"gender", "female"},
-                                        {"relation", "head"},
-                                        {"residence_type", "registered"},
-                                        {"phone", phone}});
-    EXPECT_EQ(created.status, 201) << created.body;
-    Client c = app.client();
-    EXPECT_EQ(c.post("/api/v1/auth/sms-code", {{"phone", phone}}).status, 202);
-    auto ok =
-        c.post("/api/v1/auth/sms-login", {{"phone", phone}, {"code", app.last_sms_code(phone)}});
-    EXPECT_EQ(ok.status, 200) << ok.body;
-    const std::string set_cookie = ok.header("set-cookie");
-    const std::size_t start = set_cookie.find("cg_session=") + 11;
-    return Resident{app.client(), set_cookie.substr(start, set_cookie.find(';', start) - start),
-                    str(ok.json().at("csrf_token"))};
+    return sign_in_resident(app, app.as("bachang_worker"), phone, name);
   }
 
   json::object new_case(std::int64_t grid, const std::string& title = "楼下电动车充电桩坏了",

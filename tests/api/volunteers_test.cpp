@@ -13,6 +13,7 @@
 #include "core/pii.hpp"
 #include "db/db.hpp"
 #include "modules/volunteers/service.hpp"
+#include "support/fixtures.hpp"
 #include "support/test_app.hpp"
 
 namespace cg::test {
@@ -22,24 +23,6 @@ namespace json = boost::json;
 
 constexpr std::int64_t kT0 = 1'790'000'000'000;  // 2026-09-21, a fixed "now"
 constexpr std::int64_t kHour = 3'600'000;
-
-std::string str(const json::value& v) {
-  return std::string(v.as_string());
-}
-
-struct Resident {
-  Client client;
-  std::string cookie, csrf;
-  HttpResponse send(const std::string& method, const std::string& path, const json::value& body) {
-    return client.send(method, path, method == "GET" ? "" : json::serialize(body),
-                       method == "GET" ? "" : "application/json",
-                       {{"Cookie", "cg_session=" + cookie}, {"X-CSRF-Token", csrf}});
-  }
-  HttpResponse get(const std::string& path) { return send("GET", path, nullptr); }
-  HttpResponse post(const std::string& path, const json::value& body = json::object{}) {
-    return send("POST", path, body);
-  }
-};
 
 class VolunteerApi : public ::testing::Test {
  protected:
@@ -51,29 +34,11 @@ class VolunteerApi : public ::testing::Test {
   void TearDown() override { volunteers::testing::set_now(std::nullopt); }
   void at(std::int64_t ms) { volunteers::testing::set_now(ms); }
 
-  std::int64_t count(const std::string& sql) {
-    return app.app().db->read([&](db::Conn& c) { return c.query_one(sql)->i64(0); });
-  }
+  std::int64_t count(const std::string& sql) { return scalar(app, sql); }
 
+  // A resident of grid1 (not head of household) signs in by SMS code.
   Resident resident(const std::string& phone, const std::string& name) {
-    auto created =
-        manager.post("/api/v1/residents", {{"household_id", w.household_of_grid.at(w.grid1)},
-                                           {"name", name},
-                                           {"gender", "female"},
-                                           {"relation", "other"},
-                                           {"residence_type", "registered"},
-                                           {"id_number", ""},
-                                           {"phone", phone}});
-    EXPECT_EQ(created.status, 201) << created.body;
-    Client c = app.client();
-    EXPECT_EQ(c.post("/api/v1/auth/sms-code", {{"phone", phone}}).status, 202);
-    auto ok =
-        c.post("/api/v1/auth/sms-login", {{"phone", phone}, {"code", app.last_sms_code(phone)}});
-    EXPECT_EQ(ok.status, 200) << ok.body;
-    const std::string set_cookie = ok.header("set-cookie");
-    const std::size_t start = set_cookie.find("cg_session=") + 11;
-    return Resident{app.client(), set_cookie.substr(start, set_cookie.find(';', start) - start),
-                    str(ok.json().at("csrf_token"))};
+    return sign_in_resident(app, manager, phone, name, {{"relation", "other"}, {"id_number", ""}});
   }
 
   // Registers and approves a resident volunteer; returns the volunteer id.

@@ -6,13 +6,11 @@
 
 #include <boost/json.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
-#include <mutex>
-#include <thread>
 
 #include "app/api.hpp"
 #include "app/app.hpp"
+#include "app/periodic.hpp"
 #include "core/workcal.hpp"
 #include "http/json.hpp"
 #include "http/router.hpp"
@@ -294,25 +292,17 @@ class CasesModule : public Module {
     service_.seed_calendar();
     service_.ensure_rollups();
     if (const int seconds = supervision_seconds(); seconds > 0) {
-      scheduler_ =
-          std::jthread([this, seconds](std::stop_token stop) { supervise(stop, seconds); });
+      scheduler_ = Periodic("督办扫描", std::chrono::seconds(seconds), [this] { supervise(); });
     }
   }
-  // The jthread member is destroyed first: it asks the loop to stop, wakes it
-  // and joins before the service goes away.
+  // The scheduler member is destroyed first: it asks the loop to stop, wakes
+  // it and joins before the service goes away.
   ~CasesModule() override = default;
   std::string_view name() const override { return "cases"; }
   void add_routes(http::Router& router) override;
   CaseService& service() { return service_; }
 
  private:
-  using Body = api::Reply (CasesModule::*)(http::Request&, const auth::Actor&);
-  http::Handler bind(Body fn) {
-    return [this, fn](http::Request& req) {
-      return api::guarded(app_, req, [&](const auth::Actor& a) { return (this->*fn)(req, a); });
-    };
-  }
-
   api::Reply categories(http::Request& req, const auth::Actor& actor);
   api::Reply create_category(http::Request& req, const auth::Actor& actor);
   api::Reply update_category(http::Request& req, const auth::Actor& actor);
@@ -329,33 +319,24 @@ class CasesModule : public Module {
   api::Reply board(http::Request& req, const auth::Actor& actor);
   api::Reply stats(http::Request& req, const auth::Actor& actor);
 
-  // The supervision scheduler: a run every `seconds`, the first one a period
-  // after start. Failures are logged and the next run tries again.
-  void supervise(std::stop_token stop, int seconds) {
-    std::mutex m;
-    std::condition_variable_any wake;
-    std::unique_lock lock(m);
-    while (!wake.wait_for(lock, stop, std::chrono::seconds(seconds),
-                          [&stop] { return stop.stop_requested(); })) {
-      try {
-        const SupervisionReport r = service_.run_supervision_once(service_.now());
-        if (r.escalated || r.red || r.yellow) {
-          spdlog::info("督办扫描：新增黄色预警 {} 件、红色预警 {} 件，自动上报 {} 件", r.yellow,
-                       r.red, r.escalated);
-        }
-      } catch (const std::exception& e) {
-        spdlog::warn("督办扫描失败：{}", e.what());
-      }
+  // One pass of the supervision scheduler (run every supervision_seconds(),
+  // the first a period after start; Periodic logs a pass that throws).
+  void supervise() {
+    const SupervisionReport r = service_.run_supervision_once(service_.now());
+    if (r.escalated || r.red || r.yellow) {
+      spdlog::info("督办扫描：新增黄色预警 {} 件、红色预警 {} 件，自动上报 {} 件", r.yellow, r.red,
+                   r.escalated);
     }
   }
 
   App& app_;
   CaseService service_;
-  std::jthread scheduler_;  // last: stops before the service is destroyed
+  Periodic scheduler_;  // last: stops before the service is destroyed
 };
 
 void CasesModule::add_routes(http::Router& router) {
   using Self = CasesModule;
+  const auto bind = [this](auto method) { return api::guard(app_, this, method); };
   router.get("/api/v1/case-categories", bind(&Self::categories));
   router.post("/api/v1/case-categories", bind(&Self::create_category));
   router.patch("/api/v1/case-categories/{id}", bind(&Self::update_category));

@@ -33,19 +33,12 @@ class NotifyModule : public Module {
   std::string_view name() const override { return "notify"; }
 
   void add_routes(http::Router& router) override {
-    router.get("/api/v1/notifications", guard(&NotifyModule::list));
-    router.post("/api/v1/notifications/read", guard(&NotifyModule::read));
-    router.get("/api/v1/notifications/stream", guard(&NotifyModule::stream));
+    router.get("/api/v1/notifications", api::guard(app_, this, &NotifyModule::list));
+    router.post("/api/v1/notifications/read", api::guard(app_, this, &NotifyModule::read));
+    router.get("/api/v1/notifications/stream", api::guard(app_, this, &NotifyModule::stream));
   }
 
  private:
-  using Method = api::Reply (NotifyModule::*)(http::Request&, const auth::Actor&);
-  http::Handler guard(Method m) {
-    return [this, m](http::Request& req) {
-      return api::guarded(app_, req, [&](const auth::Actor& a) { return (this->*m)(req, a); });
-    };
-  }
-
   api::Reply list(http::Request& req, const auth::Actor& actor) {
     http::QueryFields q(req);
     Query query;

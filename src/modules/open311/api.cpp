@@ -337,11 +337,7 @@ class Open311Module : public Module {
     };
   }
   using AdminBody = api::Reply (Open311Module::*)(http::Request&, const auth::Actor&);
-  http::Handler bind_admin(AdminBody fn) {
-    return [this, fn](http::Request& req) {
-      return api::guarded(app_, req, [&](const auth::Actor& a) { return (this->*fn)(req, a); });
-    };
-  }
+  http::Handler bind_admin(AdminBody fn) { return api::guard(app_, this, fn); }
 
   Result<http::Response> discovery(http::Request& req, Format format);
   Result<http::Response> services(http::Request& req, Format format);

@@ -139,10 +139,7 @@ class OrgApi {
   using Handler = api::Reply (OrgApi::*)(const http::Request&, const auth::Actor&);
 
   void add(http::Router& router, std::string method, std::string pattern, Handler handler) {
-    router.add(std::move(method), std::move(pattern), [this, handler](http::Request& req) {
-      return api::guarded(app_, req,
-                          [&](const auth::Actor& actor) { return (this->*handler)(req, actor); });
-    });
+    router.add(std::move(method), std::move(pattern), api::guard(app_, this, handler));
   }
 
   api::Reply tree(const http::Request& req, const auth::Actor& actor) {

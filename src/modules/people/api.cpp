@@ -140,13 +140,6 @@ class PeopleModule : public Module {
   void add_routes(http::Router& router) override;
 
  private:
-  // Wraps a handler body in authentication and problem rendering.
-  http::Handler guarded(std::function<api::Reply(http::Request&, const auth::Actor&)> body) {
-    return [this, body = std::move(body)](http::Request& req) {
-      return api::guarded(app_, req, [&](const auth::Actor& actor) { return body(req, actor); });
-    };
-  }
-
   api::Reply list(http::Request& req, const auth::Actor& actor);
   api::Reply get(http::Request& req, const auth::Actor& actor);
   api::Reply create(http::Request& req, const auth::Actor& actor);
@@ -164,10 +157,7 @@ class PeopleModule : public Module {
 
 void PeopleModule::add_routes(http::Router& router) {
   using Self = PeopleModule;
-  auto bind = [this](api::Reply (Self::*fn)(http::Request&, const auth::Actor&)) {
-    return guarded(
-        [this, fn](http::Request& req, const auth::Actor& a) { return (this->*fn)(req, a); });
-  };
+  const auto bind = [this](auto method) { return api::guard(app_, this, method); };
   router.get("/api/v1/residents", bind(&Self::list));
   router.post("/api/v1/residents", bind(&Self::create));
   router.get("/api/v1/residents/export", bind(&Self::export_));

@@ -3,14 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
-#include <condition_variable>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
 #include "app/api.hpp"
 #include "app/app.hpp"
+#include "app/periodic.hpp"
 #include "http/json.hpp"
 #include "http/router.hpp"
 #include "modules/volunteers/module.hpp"
@@ -234,6 +233,21 @@ int sweep_seconds() {
   return static_cast<int>(v);
 }
 
+// The body of every approve/reject endpoint (a registration, a backfill):
+// {"decision": "approve" | "reject", "note": optional, at most 200 chars}.
+struct Decision {
+  bool approve = false;
+  std::string note;
+};
+
+Result<Decision> read_decision(const http::Request& req) {
+  return api::read_body<Decision>(req, [](http::Fields& f) {
+    const auto decision = f.one_of("decision", Need::required, {"approve", "reject"});
+    return Decision{decision.value_or("") == "approve",
+                    f.text("note", Need::optional, 200, 0).value_or("")};
+  });
+}
+
 // The check-in tokens are signed with a key of their own, kept beside the
 // PII key (data/qr.key, created on first start with mode 0600).
 PiiKey load_qr_key(const Config& config) {
@@ -250,35 +264,20 @@ class VolunteersModule : public Module {
  public:
   explicit VolunteersModule(App& app) : app_(app), service_(app, load_qr_key(app.config)) {
     if (const int seconds = sweep_seconds(); seconds > 0) {
-      scheduler_ = std::jthread([this, seconds](std::stop_token stop) { sweep(stop, seconds); });
+      scheduler_ = Periodic("志愿服务定时任务", std::chrono::seconds(seconds), [this] { sweep(); });
     }
   }
   std::string_view name() const override { return "volunteers"; }
   void add_routes(http::Router& router) override;
 
  private:
-  using Body = api::Reply (VolunteersModule::*)(http::Request&, const auth::Actor&);
-  http::Handler bind(Body fn) {
-    return [this, fn](http::Request& req) {
-      return api::guarded(app_, req, [&](const auth::Actor& a) { return (this->*fn)(req, a); });
-    };
-  }
-
-  void sweep(std::stop_token stop, int seconds) {
-    std::mutex m;
-    std::condition_variable_any wake;
-    std::unique_lock lock(m);
-    while (!wake.wait_for(lock, stop, std::chrono::seconds(seconds),
-                          [&stop] { return stop.stop_requested(); })) {
-      try {
-        const SweepReport r = service_.run_once(service_.now());
-        if (r.auto_checked_out || r.expired_accounts)
-          spdlog::info("志愿服务定时任务：自动签退 {} 人，积分过期 {} 个账户", r.auto_checked_out,
-                       r.expired_accounts);
-      } catch (const std::exception& e) {
-        spdlog::warn("志愿服务定时任务失败：{}", e.what());
-      }
-    }
+  // One pass of the scheduler (run every sweep_seconds(), the first a period
+  // after start; Periodic logs a pass that throws).
+  void sweep() {
+    const SweepReport r = service_.run_once(service_.now());
+    if (r.auto_checked_out || r.expired_accounts)
+      spdlog::info("志愿服务定时任务：自动签退 {} 人，积分过期 {} 个账户", r.auto_checked_out,
+                   r.expired_accounts);
   }
 
   api::Reply reg(http::Request& req, const auth::Actor& actor);
@@ -327,11 +326,12 @@ class VolunteersModule : public Module {
 
   App& app_;
   VolunteerService service_;
-  std::jthread scheduler_;  // last: stops before the service is destroyed
+  Periodic scheduler_;  // last: stops before the service is destroyed
 };
 
 void VolunteersModule::add_routes(http::Router& router) {
   using S = VolunteersModule;
+  const auto bind = [this](auto method) { return api::guard(app_, this, method); };
   router.post("/api/v1/volunteers/register", bind(&S::reg));
   router.get("/api/v1/volunteers/me", bind(&S::me));
   router.get("/api/v1/volunteers/me/signups", bind(&S::my_signups));
@@ -428,14 +428,8 @@ api::Reply VolunteersModule::get(http::Request& req, const auth::Actor& actor) {
 
 api::Reply VolunteersModule::decide(http::Request& req, const auth::Actor& actor) {
   TRY(id, api::id_param(req));
-  struct In {
-    std::string decision, note;
-  };
-  TRY(in, api::read_body<In>(req, [](http::Fields& f) {
-        return In{f.one_of("decision", Need::required, {"approve", "reject"}).value_or(""),
-                  f.text("note", Need::optional, 200, 0).value_or("")};
-      }));
-  TRY(v, service_.decide(actor, *id, in->decision == "approve", in->note));
+  TRY(in, read_decision(req));
+  TRY(v, service_.decide(actor, *id, in->approve, in->note));
   return http::ok(volunteer_json(*v));
 }
 
@@ -650,14 +644,8 @@ api::Reply VolunteersModule::request_backfill(http::Request& req, const auth::Ac
 
 api::Reply VolunteersModule::decide_backfill(http::Request& req, const auth::Actor& actor) {
   TRY(id, api::id_param(req));
-  struct In {
-    std::string decision, note;
-  };
-  TRY(in, api::read_body<In>(req, [](http::Fields& f) {
-        return In{f.one_of("decision", Need::required, {"approve", "reject"}).value_or(""),
-                  f.text("note", Need::optional, 200, 0).value_or("")};
-      }));
-  TRY(b, service_.decide_backfill(actor, *id, in->decision == "approve", in->note));
+  TRY(in, read_decision(req));
+  TRY(b, service_.decide_backfill(actor, *id, in->approve, in->note));
   return http::ok(backfill_json(*b));
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <type_traits>
 
 namespace cg::volunteers::store {
 namespace {
@@ -26,6 +27,32 @@ std::string join(const std::vector<std::string>& items) {
 std::optional<double> opt_f64(const db::Row& r, std::size_t i) {
   if (r.is_null(i)) return std::nullopt;
   return r.f64(i);
+}
+
+// The first row `sql` yields, read by `read` (volunteer_row, team_row, …),
+// or nullopt: the shape of every find_* below.
+template <class Read>
+auto first_row(db::Conn& conn, Read read, std::string_view sql,
+               std::initializer_list<db::Param> params)
+    -> std::optional<std::invoke_result_t<Read, const db::Row&>> {
+  auto r = conn.query_one(sql, params);
+  if (!r) return std::nullopt;
+  return read(*r);
+}
+
+// Every row `sql` yields, each read by `read`: the shape of every list query.
+template <class Read>
+auto all_rows(db::Conn& conn, Read read, std::string_view sql, std::span<const db::Param> params)
+    -> std::vector<std::invoke_result_t<Read, const db::Row&>> {
+  std::vector<std::invoke_result_t<Read, const db::Row&>> out;
+  for (const db::Row& r : conn.query(sql, params)) out.push_back(read(r));
+  return out;
+}
+
+template <class Read>
+auto all_rows(db::Conn& conn, Read read, std::string_view sql,
+              std::initializer_list<db::Param> params = {}) {
+  return all_rows(conn, read, sql, std::span<const db::Param>(params.begin(), params.size()));
 }
 
 // ---- volunteers ----
@@ -311,16 +338,13 @@ std::int64_t insert_volunteer(db::Conn& conn, const Volunteer& v) {
 }
 
 std::optional<Volunteer> find_volunteer(db::Conn& conn, std::int64_t id) {
-  auto r = conn.query_one(std::string("SELECT ") + kVolunteerColumns + " WHERE v.id = $1", {id});
-  if (!r) return std::nullopt;
-  return volunteer_row(*r);
+  return first_row(conn, volunteer_row,
+                   std::string("SELECT ") + kVolunteerColumns + " WHERE v.id = $1", {id});
 }
 
 std::optional<Volunteer> volunteer_of_user(db::Conn& conn, std::int64_t user_id) {
-  auto r = conn.query_one(std::string("SELECT ") + kVolunteerColumns + " WHERE v.user_id = $1",
-                          {user_id});
-  if (!r) return std::nullopt;
-  return volunteer_row(*r);
+  return first_row(conn, volunteer_row,
+                   std::string("SELECT ") + kVolunteerColumns + " WHERE v.user_id = $1", {user_id});
 }
 
 void update_registration(db::Conn& conn, const Volunteer& v, std::int64_t now) {
@@ -350,9 +374,7 @@ std::vector<Volunteer> search_volunteers(db::Conn& conn, const std::vector<PathR
   if (q.q) sql += " AND v.name LIKE " + params.add("%" + *q.q + "%");
   if (q.before_id) sql += " AND v.id < " + params.add(*q.before_id);
   sql += " ORDER BY v.id DESC LIMIT " + params.add(q.limit + 1);
-  std::vector<Volunteer> out;
-  for (const db::Row& r : conn.query(sql, params.span())) out.push_back(volunteer_row(r));
-  return out;
+  return all_rows(conn, volunteer_row, sql, params.span());
 }
 
 void lock_volunteer(db::Conn& conn, std::int64_t id) {
@@ -381,18 +403,15 @@ std::int64_t insert_team(db::Conn& conn, const Team& t) {
 }
 
 std::optional<Team> find_team(db::Conn& conn, std::int64_t id) {
-  auto r = conn.query_one(std::string("SELECT ") + kTeamColumns + " WHERE t.id = $1", {id});
-  if (!r) return std::nullopt;
-  return team_row(*r);
+  return first_row(conn, team_row, std::string("SELECT ") + kTeamColumns + " WHERE t.id = $1",
+                   {id});
 }
 
 std::vector<Team> teams_in(db::Conn& conn, const std::vector<PathRange>& scopes) {
   db::ParamList params;
   std::string sql = std::string("SELECT ") + kTeamColumns + " WHERE " +
                     scope_sql("t.path", scopes, params) + " ORDER BY t.id";
-  std::vector<Team> out;
-  for (const db::Row& r : conn.query(sql, params.span())) out.push_back(team_row(r));
-  return out;
+  return all_rows(conn, team_row, sql, params.span());
 }
 
 std::vector<TeamMember> team_members(db::Conn& conn, std::int64_t team_id) {
@@ -437,9 +456,8 @@ std::int64_t insert_activity(db::Conn& conn, const Activity& a) {
 }
 
 std::optional<Activity> find_activity(db::Conn& conn, std::int64_t id) {
-  auto r = conn.query_one(std::string("SELECT ") + kActivityColumns + " WHERE x.id = $1", {id});
-  if (!r) return std::nullopt;
-  return activity_row(*r);
+  return first_row(conn, activity_row,
+                   std::string("SELECT ") + kActivityColumns + " WHERE x.id = $1", {id});
 }
 
 void lock_activity(db::Conn& conn, std::int64_t id, std::int64_t now) {
@@ -475,40 +493,31 @@ std::vector<Activity> search_activities(db::Conn& conn, const std::vector<PathRa
   if (q.to) sql += " AND x.start_at < " + params.add(*q.to);
   if (q.before_id) sql += " AND x.id < " + params.add(*q.before_id);
   sql += " ORDER BY x.id DESC LIMIT " + params.add(q.limit + 1);
-  std::vector<Activity> out;
-  for (const db::Row& r : conn.query(sql, params.span())) out.push_back(activity_row(r));
-  return out;
+  return all_rows(conn, activity_row, sql, params.span());
 }
 
 std::vector<Activity> activities_to_start(db::Conn& conn, std::int64_t now) {
-  std::vector<Activity> out;
-  for (const db::Row& r :
-       conn.query(std::string("SELECT ") + kActivityColumns +
+  return all_rows(conn, activity_row,
+                  std::string("SELECT ") + kActivityColumns +
                       " WHERE x.status = 'published' AND x.start_at <= $1 ORDER BY x.id",
-                  {now}))
-    out.push_back(activity_row(r));
-  return out;
+                  {now});
 }
 
 std::vector<Activity> activities_to_finish(db::Conn& conn, std::int64_t now) {
-  std::vector<Activity> out;
-  for (const db::Row& r :
-       conn.query(std::string("SELECT ") + kActivityColumns +
+  return all_rows(conn, activity_row,
+                  std::string("SELECT ") + kActivityColumns +
                       " WHERE x.status = 'running' AND x.end_at <= $1 ORDER BY x.id",
-                  {now}))
-    out.push_back(activity_row(r));
-  return out;
+                  {now});
 }
 
 // ---- sign-ups ----
 
 std::optional<Signup> find_signup(db::Conn& conn, std::int64_t activity_id,
                                   std::int64_t volunteer_id) {
-  auto r = conn.query_one(
+  return first_row(
+      conn, signup_row,
       std::string("SELECT ") + kSignupColumns + " WHERE s.activity_id = $1 AND s.volunteer_id = $2",
       {activity_id, volunteer_id});
-  if (!r) return std::nullopt;
-  return signup_row(*r);
 }
 
 std::int64_t count_signups(db::Conn& conn, std::int64_t activity_id, const std::string& status) {
@@ -521,13 +530,12 @@ std::int64_t count_signups(db::Conn& conn, std::int64_t activity_id, const std::
 std::optional<Signup> overlapping_signup(db::Conn& conn, std::int64_t volunteer_id,
                                          std::int64_t activity_id, std::int64_t start,
                                          std::int64_t end) {
-  auto r = conn.query_one(std::string("SELECT ") + kSignupColumns +
-                              " WHERE s.volunteer_id = $1 AND s.activity_id <> $2 AND s.status "
-                              "IN ('confirmed', 'waitlisted') AND x.status NOT IN ('cancelled') "
-                              "AND s.start_at < $4 AND s.end_at > $3 ORDER BY s.start_at",
-                          {volunteer_id, activity_id, start, end});
-  if (!r) return std::nullopt;
-  return signup_row(*r);
+  return first_row(conn, signup_row,
+                   std::string("SELECT ") + kSignupColumns +
+                       " WHERE s.volunteer_id = $1 AND s.activity_id <> $2 AND s.status "
+                       "IN ('confirmed', 'waitlisted') AND x.status NOT IN ('cancelled') "
+                       "AND s.start_at < $4 AND s.end_at > $3 ORDER BY s.start_at",
+                   {volunteer_id, activity_id, start, end});
 }
 
 void upsert_signup(db::Conn& conn, const Signup& s, std::int64_t now) {
@@ -546,12 +554,11 @@ void set_signup_status(db::Conn& conn, std::int64_t id, const std::string& statu
 }
 
 std::optional<Signup> first_waitlisted(db::Conn& conn, std::int64_t activity_id) {
-  auto r = conn.query_one(std::string("SELECT ") + kSignupColumns +
-                              " WHERE s.activity_id = $1 AND s.status = 'waitlisted' ORDER BY "
-                              "s.queued_at, s.id LIMIT 1",
-                          {activity_id});
-  if (!r) return std::nullopt;
-  return signup_row(*r);
+  return first_row(conn, signup_row,
+                   std::string("SELECT ") + kSignupColumns +
+                       " WHERE s.activity_id = $1 AND s.status = 'waitlisted' ORDER BY "
+                       "s.queued_at, s.id LIMIT 1",
+                   {activity_id});
 }
 
 std::int64_t waitlist_position(db::Conn& conn, const Signup& s) {
@@ -564,40 +571,34 @@ std::int64_t waitlist_position(db::Conn& conn, const Signup& s) {
 }
 
 std::vector<Signup> signups_of_activity(db::Conn& conn, std::int64_t activity_id) {
-  std::vector<Signup> out;
-  for (const db::Row& r : conn.query(std::string("SELECT ") + kSignupColumns +
-                                         " WHERE s.activity_id = $1 ORDER BY s.status, "
-                                         "s.queued_at, s.id",
-                                     {activity_id}))
-    out.push_back(signup_row(r));
-  return out;
+  return all_rows(conn, signup_row,
+                  std::string("SELECT ") + kSignupColumns +
+                      " WHERE s.activity_id = $1 ORDER BY s.status, "
+                      "s.queued_at, s.id",
+                  {activity_id});
 }
 
 std::vector<Signup> signups_of_volunteer(db::Conn& conn, std::int64_t volunteer_id) {
-  std::vector<Signup> out;
-  for (const db::Row& r : conn.query(std::string("SELECT ") + kSignupColumns +
-                                         " WHERE s.volunteer_id = $1 ORDER BY s.start_at DESC, "
-                                         "s.id DESC LIMIT 200",
-                                     {volunteer_id}))
-    out.push_back(signup_row(r));
-  return out;
+  return all_rows(conn, signup_row,
+                  std::string("SELECT ") + kSignupColumns +
+                      " WHERE s.volunteer_id = $1 ORDER BY s.start_at DESC, "
+                      "s.id DESC LIMIT 200",
+                  {volunteer_id});
 }
 
 // ---- attendance ----
 
 std::optional<Attendance> find_attendance(db::Conn& conn, std::int64_t id) {
-  auto r = conn.query_one(std::string("SELECT ") + kAttendanceColumns + " WHERE t.id = $1", {id});
-  if (!r) return std::nullopt;
-  return attendance_row(*r);
+  return first_row(conn, attendance_row,
+                   std::string("SELECT ") + kAttendanceColumns + " WHERE t.id = $1", {id});
 }
 
 std::optional<Attendance> attendance_of(db::Conn& conn, std::int64_t activity_id,
                                         std::int64_t volunteer_id) {
-  auto r = conn.query_one(std::string("SELECT ") + kAttendanceColumns +
-                              " WHERE t.activity_id = $1 AND t.volunteer_id = $2",
-                          {activity_id, volunteer_id});
-  if (!r) return std::nullopt;
-  return attendance_row(*r);
+  return first_row(conn, attendance_row,
+                   std::string("SELECT ") + kAttendanceColumns +
+                       " WHERE t.activity_id = $1 AND t.volunteer_id = $2",
+                   {activity_id, volunteer_id});
 }
 
 std::int64_t insert_attendance(db::Conn& conn, const Attendance& a, std::int64_t now) {
@@ -631,24 +632,20 @@ bool verify_attendance(db::Conn& conn, std::int64_t id, const std::string& statu
 }
 
 std::vector<Attendance> attendance_of_activity(db::Conn& conn, std::int64_t activity_id) {
-  std::vector<Attendance> out;
-  for (const db::Row& r : conn.query(
-           std::string("SELECT ") + kAttendanceColumns + " WHERE t.activity_id = $1 ORDER BY t.id",
-           {activity_id}))
-    out.push_back(attendance_row(r));
-  return out;
+  return all_rows(
+      conn, attendance_row,
+      std::string("SELECT ") + kAttendanceColumns + " WHERE t.activity_id = $1 ORDER BY t.id",
+      {activity_id});
 }
 
 std::vector<Attendance> verified_attendance_of(db::Conn& conn, std::int64_t volunteer_id,
                                                std::optional<std::int64_t> through_id) {
-  std::vector<Attendance> out;
-  for (const db::Row& r : conn.query(
-           std::string("SELECT ") + kAttendanceColumns +
-               " WHERE t.volunteer_id = $1 AND t.status IN ('approved', 'adjusted') AND t.id <= "
-               "$2 ORDER BY t.check_in_at, t.id",
-           {volunteer_id, through_id.value_or(INT64_MAX)}))
-    out.push_back(attendance_row(r));
-  return out;
+  return all_rows(
+      conn, attendance_row,
+      std::string("SELECT ") + kAttendanceColumns +
+          " WHERE t.volunteer_id = $1 AND t.status IN ('approved', 'adjusted') AND t.id <= "
+          "$2 ORDER BY t.check_in_at, t.id",
+      {volunteer_id, through_id.value_or(INT64_MAX)});
 }
 
 std::int64_t count_unverified(db::Conn& conn, std::int64_t activity_id) {
@@ -661,13 +658,10 @@ std::int64_t count_unverified(db::Conn& conn, std::int64_t activity_id) {
 }
 
 std::vector<Attendance> stale_open_attendance(db::Conn& conn, std::int64_t ended_before) {
-  std::vector<Attendance> out;
-  for (const db::Row& r :
-       conn.query(std::string("SELECT ") + kAttendanceColumns +
+  return all_rows(conn, attendance_row,
+                  std::string("SELECT ") + kAttendanceColumns +
                       " WHERE t.status = 'checked_in' AND x.end_at <= $1 ORDER BY t.id",
-                  {ended_before}))
-    out.push_back(attendance_row(r));
-  return out;
+                  {ended_before});
 }
 
 bool record_qr_scan(db::Conn& conn, std::int64_t activity_id, std::int64_t volunteer_id,
@@ -692,9 +686,8 @@ std::int64_t insert_backfill(db::Conn& conn, const Backfill& b, std::optional<st
 }
 
 std::optional<Backfill> find_backfill(db::Conn& conn, std::int64_t id) {
-  auto r = conn.query_one(std::string("SELECT ") + kBackfillColumns + " WHERE b.id = $1", {id});
-  if (!r) return std::nullopt;
-  return backfill_row(*r);
+  return first_row(conn, backfill_row,
+                   std::string("SELECT ") + kBackfillColumns + " WHERE b.id = $1", {id});
 }
 
 bool decide_backfill(db::Conn& conn, std::int64_t id, const std::string& status,
@@ -724,9 +717,7 @@ std::vector<Backfill> search_backfills(db::Conn& conn, const std::vector<PathRan
   sql += ")";
   if (status) sql += " AND b.status = " + params.add(*status);
   sql += " ORDER BY b.id DESC LIMIT 200";
-  std::vector<Backfill> out;
-  for (const db::Row& r : conn.query(sql, params.span())) out.push_back(backfill_row(r));
-  return out;
+  return all_rows(conn, backfill_row, sql, params.span());
 }
 
 // ---- points ----
@@ -752,9 +743,7 @@ Account volunteer_account(db::Conn& conn, std::int64_t volunteer_id, const std::
 }
 
 std::optional<Account> find_account(db::Conn& conn, std::int64_t id) {
-  auto r = conn.query_one(std::string(kAccountColumns) + " WHERE id = $1", {id});
-  if (!r) return std::nullopt;
-  return account_row(*r);
+  return first_row(conn, account_row, std::string(kAccountColumns) + " WHERE id = $1", {id});
 }
 
 std::optional<std::int64_t> transfer(db::Conn& conn, const Transfer& t) {
@@ -779,18 +768,16 @@ std::optional<std::int64_t> transfer(db::Conn& conn, const Transfer& t) {
 }
 
 std::optional<Transfer> find_transfer(db::Conn& conn, std::int64_t id) {
-  auto r = conn.query_one(
+  return first_row(
+      conn, transfer_row,
       std::string("SELECT ") + kTransferColumns + " FROM points_transfers p WHERE p.id = $1", {id});
-  if (!r) return std::nullopt;
-  return transfer_row(*r);
 }
 
 std::optional<Transfer> earning_of(db::Conn& conn, std::int64_t attendance_id) {
-  auto r = conn.query_one(std::string("SELECT ") + kTransferColumns +
-                              " FROM points_transfers p WHERE p.posting_key = $1",
-                          {"earn:" + std::to_string(attendance_id)});
-  if (!r) return std::nullopt;
-  return transfer_row(*r);
+  return first_row(conn, transfer_row,
+                   std::string("SELECT ") + kTransferColumns +
+                       " FROM points_transfers p WHERE p.posting_key = $1",
+                   {"earn:" + std::to_string(attendance_id)});
 }
 
 std::int64_t ledger_sum(db::Conn& conn, std::int64_t account_id) {
@@ -837,11 +824,9 @@ std::int64_t debited_total(db::Conn& conn, std::int64_t account_id) {
 }
 
 std::vector<Account> volunteer_accounts_with_balance(db::Conn& conn) {
-  std::vector<Account> out;
-  for (const db::Row& r : conn.query(std::string(kAccountColumns) +
-                                     " WHERE kind = 'volunteer' AND balance > 0 ORDER BY id"))
-    out.push_back(account_row(r));
-  return out;
+  return all_rows(
+      conn, account_row,
+      std::string(kAccountColumns) + " WHERE kind = 'volunteer' AND balance > 0 ORDER BY id");
 }
 
 // ---- gifts ----
@@ -858,9 +843,8 @@ std::int64_t insert_gift(db::Conn& conn, const Gift& g) {
 }
 
 std::optional<Gift> find_gift(db::Conn& conn, std::int64_t id) {
-  auto r = conn.query_one(std::string("SELECT ") + kGiftColumns + " WHERE g.id = $1", {id});
-  if (!r) return std::nullopt;
-  return gift_row(*r);
+  return first_row(conn, gift_row, std::string("SELECT ") + kGiftColumns + " WHERE g.id = $1",
+                   {id});
 }
 
 void update_gift(db::Conn& conn, const Gift& g, std::int64_t now) {
@@ -876,9 +860,7 @@ std::vector<Gift> gifts_in(db::Conn& conn, const std::vector<PathRange>& scopes,
       std::string("SELECT ") + kGiftColumns + " WHERE " + scope_sql("g.path", scopes, params);
   if (active_only) sql += " AND g.active = 1";
   sql += " ORDER BY g.points_price, g.id LIMIT 500";
-  std::vector<Gift> out;
-  for (const db::Row& r : conn.query(sql, params.span())) out.push_back(gift_row(r));
-  return out;
+  return all_rows(conn, gift_row, sql, params.span());
 }
 
 bool take_stock(db::Conn& conn, std::int64_t gift_id, std::int64_t quantity, std::int64_t now) {
@@ -904,9 +886,8 @@ std::int64_t insert_redemption(db::Conn& conn, const Redemption& r) {
 }
 
 std::optional<Redemption> find_redemption(db::Conn& conn, std::int64_t id) {
-  auto r = conn.query_one(std::string("SELECT ") + kRedemptionColumns + " WHERE r.id = $1", {id});
-  if (!r) return std::nullopt;
-  return redemption_row(*r);
+  return first_row(conn, redemption_row,
+                   std::string("SELECT ") + kRedemptionColumns + " WHERE r.id = $1", {id});
 }
 
 bool close_redemption(db::Conn& conn, std::int64_t id, const std::string& status,
@@ -927,9 +908,7 @@ std::vector<Redemption> search_redemptions(db::Conn& conn, const std::vector<Pat
   sql += ")";
   if (status) sql += " AND r.status = " + params.add(*status);
   sql += " ORDER BY r.id DESC LIMIT 200";
-  std::vector<Redemption> out;
-  for (const db::Row& r : conn.query(sql, params.span())) out.push_back(redemption_row(r));
-  return out;
+  return all_rows(conn, redemption_row, sql, params.span());
 }
 
 // ---- recognition ----
