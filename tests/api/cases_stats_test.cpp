@@ -248,13 +248,14 @@ TEST_F(CaseStats, StreetSeesEveryCommunityAndEmptyRatesAreNull) {
   EXPECT_TRUE(empty.at("by_category").as_array().empty());
 }
 
-TEST_F(CaseStats, DefaultWindowIsTheLastYear) {
+TEST_F(CaseStats, DefaultWindowIsTheLastYearInWholeLocalDays) {
   build();
   cases::testing::set_now(cst(2026, 3, 5, 12));
   const json::value s = stats("bachang_worker", "");
   EXPECT_EQ(s.at("area").at("id").as_int64(), w.bachang);
-  EXPECT_EQ(s.at("to").as_int64(), cst(2026, 3, 5, 12));
-  EXPECT_EQ(s.at("from").as_int64(), cst(2026, 3, 5, 12) - 365LL * 24 * 3'600'000);
+  // Up to the end of today (local time), so the rollups answer it without reading cases.
+  EXPECT_EQ(s.at("to").as_int64(), cst(2026, 3, 6, 0));
+  EXPECT_EQ(s.at("from").as_int64(), cst(2026, 3, 6, 0) - 365LL * 24 * 3'600'000);
   EXPECT_EQ(s.at("received").as_int64(), 8);  // A–G and J
 }
 
@@ -357,7 +358,7 @@ class CaseStatsRollups : public CaseStats {
  protected:
   std::mt19937_64 rng{20261203};
   std::vector<std::int64_t> ids;
-  std::int64_t clock = cst(2026, 3, 2, 7, 50);
+  std::int64_t clock = cst(2026, 2, 26, 7, 50);  // the story crosses into March
   int done = 0;
 
   std::int64_t pick(std::int64_t n) {
@@ -449,14 +450,18 @@ class CaseStatsRollups : public CaseStats {
   using Windows = std::vector<std::pair<std::int64_t, std::int64_t>>;
   Windows windows() {
     Windows out = {
-        {cst(2026, 3, 2, 0), cst(2026, 3, 20, 0)},         // whole days only
+        {cst(2026, 2, 26, 0), cst(2026, 3, 20, 0)},        // whole days only
         {cst(2026, 3, 2, 13, 17), cst(2026, 3, 7, 9, 5)},  // partial days at both ends
         {cst(2026, 3, 4, 9), cst(2026, 3, 4, 15, 30)},     // inside one day
         {cst(2026, 3, 3, 0), cst(2026, 3, 5, 16)},         // whole start, partial end
         {clock - 365LL * 24 * 3'600'000, clock},           // the default window
+        {cst(2026, 3, 1, 0), cst(2026, 4, 1, 0)},          // one whole month
+        {cst(2026, 1, 1, 0), cst(2026, 3, 4, 0)},          // whole months, then whole days
+        {cst(2026, 2, 25, 0), cst(2026, 5, 1, 0)},         // whole days, then whole months
+        {cst(2026, 2, 26, 6, 40), cst(2026, 3, 3, 22)},    // across the month, partial ends
     };
     for (int i = 0; i < 5; ++i) {
-      const std::int64_t from = cst(2026, 3, 1, 0) + pick(12 * 24 * 60) * 60'000LL;
+      const std::int64_t from = cst(2026, 2, 24, 0) + pick(12 * 24 * 60) * 60'000LL;
       out.push_back({from, from + (1 + pick(6 * 24 * 60)) * 60'000LL});
     }
     return out;
@@ -488,9 +493,9 @@ class CaseStatsRollups : public CaseStats {
     return app.app().db->read([](db::Conn& c) {
       std::vector<std::string> rows;
       for (const db::Row& r :
-           c.query("SELECT * FROM case_rollups ORDER BY path, day, category_id")) {
-        std::string line = r.text(0);
-        for (std::size_t i = 1; i < 15; ++i) line += " " + std::to_string(r.i64(i));
+           c.query("SELECT * FROM case_rollups ORDER BY path, tier, period, category_id")) {
+        std::string line = r.text(0) + " " + r.text(1);
+        for (std::size_t i = 2; i < 16; ++i) line += " " + std::to_string(r.i64(i));
         rows.push_back(line);
       }
       return rows;
@@ -521,6 +526,16 @@ TEST_F(CaseStatsRollups, AgreeWithAScanAfterRandomActionsAndSurviveARebuild) {
 
   const std::vector<std::string> kept = rollup_rows();
   EXPECT_FALSE(kept.empty());
+  // The story crosses from February into March: the city has a month row for each.
+  const std::int64_t city_months = app.app().db->read([&](db::Conn& c) {
+    return c
+        .query_one(
+            "SELECT COUNT(DISTINCT r.period) FROM case_rollups r JOIN areas a"
+            " ON a.path = r.path WHERE a.id = $1 AND r.tier = 'month'",
+            {w.city})
+        ->i64(0);
+  });
+  EXPECT_EQ(city_months, 2);
   app.app().db->write([](db::Conn& c) { cases::store::rebuild_rollups(c); });
   EXPECT_EQ(rollup_rows(), kept);
   const Figures after = rolled_up_and_checked(ws);

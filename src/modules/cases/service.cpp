@@ -886,6 +886,13 @@ Result<Board> CaseService::board(const auth::Actor& actor) const {
 // ---- indicators ------------------------------------------------------------------------
 
 namespace {
+// The end of the local day (UTC+08:00, as the rollups' days) holding the instant `ms`.
+std::int64_t end_of_local_day(std::int64_t ms) {
+  constexpr std::int64_t kDay = 86'400'000, kOffset = 8 * 3'600'000;
+  const std::int64_t t = ms + kOffset;
+  return (t / kDay - (t % kDay < 0 ? 1 : 0) + 1) * kDay - kOffset;
+}
+
 // The widest area the caller views cases in: the default root of the indicators.
 const auth::Grant* viewer_root(const auth::Principal& p) {
   const auth::Grant* root = nullptr;
@@ -910,7 +917,9 @@ Result<CaseStats> CaseService::stats(const auth::Actor& actor, const StatsQuery&
   const auth::Grant* root = viewer_root(p);
   if (!root) return fail(errors::forbidden("只有工作人员可以查看工单统计"));
   CaseStats out;
-  out.to = query.to.value_or(now());
+  // The default window is whole local days (up to the end of today, the 365 days
+  // before): the rollups answer it without reading cases.
+  out.to = query.to.value_or(end_of_local_day(now()));
   out.from = query.from.value_or(out.to - kYearMs);
   if (out.from >= out.to)
     return fail(errors::invalid_field("from", "range", "起始时间应早于结束时间"));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 namespace cg::cases::store {
 namespace {
@@ -145,12 +146,13 @@ WHERE warning <> 'none'
 constexpr std::string_view kSetWarning = "UPDATE cases SET warning = $2 WHERE id = $1";
 
 // ---- rollups ----
-// The rollups (migration 0059) hold, per grid path, local day and top-level
-// category, the sums of each case's share below. None of the Counts depends
-// on "now" (they are the cases' current state), so a case's share changes
-// only when the case is written; "currently overdue" is not a Count: the
-// supervision job marks it on the case (warning) and open-by-grid reads those
-// marks through the path index.
+// The rollups (migrations 0059, 0060) hold, per area on a case's path (its
+// grid and every area above it), tier (local day or local month), period and
+// top-level category, the sums of each case's share below. None of the Counts
+// depends on "now" (they are the cases' current state), so a case's share
+// changes only when the case is written; "currently overdue" is not a Count:
+// the supervision job marks it on the case (warning) and open-by-grid reads
+// those marks through the path index.
 constexpr std::string_view kRollupCounters[] = {
     "received",         "accepted",      "closed",  "on_time_closed", "rated",
     "satisfied",        "reworked",      "handled", "closed_in_grid", "closed_in_community",
@@ -356,6 +358,29 @@ std::int64_t local_day(std::int64_t ms) {
   return t / kDayMs - (t % kDayMs < 0 ? 1 : 0);
 }
 
+// The month number (year * 12 + month - 1) of the local calendar month holding a local day.
+std::int64_t month_of_day(std::int64_t day) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
+  return static_cast<int>(ymd.year()) * 12LL + static_cast<unsigned>(ymd.month()) - 1;
+}
+
+// The local day number of the first day of a month number.
+std::int64_t first_day_of_month(std::int64_t month) {
+  const std::chrono::year_month_day first{std::chrono::year{static_cast<int>(month / 12)},
+                                          std::chrono::month{static_cast<unsigned>(month % 12 + 1)},
+                                          std::chrono::day{1}};
+  return std::chrono::sys_days{first}.time_since_epoch().count();
+}
+
+// The areas a case at `path` counts in: every prefix ending at a '/' ("/1/5/9/" → "/1/",
+// "/1/5/", "/1/5/9/"), its grid and each area above it.
+std::vector<std::string> areas_up(const std::string& path) {
+  std::vector<std::string> out;
+  for (std::size_t i = 1; i < path.size(); ++i)
+    if (path[i] == '/') out.push_back(path.substr(0, i + 1));
+  return out;
+}
+
 // The counters, each as fmt::format(pattern, name), joined by ", ".
 std::string each_counter(std::string_view pattern) {
   std::string out;
@@ -366,21 +391,32 @@ std::string each_counter(std::string_view pattern) {
   return out;
 }
 
-// Adds `delta` to the bucket of case `c` (its grid path, local day, top-level category).
+// Adds `delta` to every row case `c` counts in: each area on its path × (its
+// local day, its local month), under its top-level category. One statement
+// (a multi-row VALUES, the delta's placeholders shared by the rows), so a
+// write costs one round trip however deep the tree is.
 void add_to_rollup(db::Conn& conn, const Case& c, const Counts& delta) {
   if (is_zero(delta)) return;
-  static const std::string sql = fmt::format(
-      "INSERT INTO case_rollups (path, day, category_id, {0}) VALUES ($1, $2, "
-      "(SELECT COALESCE(k.parent_id, k.id) FROM case_categories k WHERE k.id = $3), "
-      "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
-      "ON CONFLICT (path, day, category_id) DO UPDATE SET {1}",
-      each_counter("{}"), each_counter("{0} = case_rollups.{0} + excluded.{0}"));
   db::ParamList p;
-  p.add(c.path);
-  p.add(local_day(c.created_at));
-  p.add(c.category_id);
-  for (auto f : kCounters) p.add(delta.*f);
-  conn.exec(sql, p.span());
+  const std::string category =
+      fmt::format("(SELECT COALESCE(k.parent_id, k.id) FROM case_categories k WHERE k.id = {})",
+                  p.add(c.category_id));
+  const std::int64_t day = local_day(c.created_at);
+  const std::string on_day = p.add(day), in_month = p.add(month_of_day(day));
+  std::string counters;
+  for (auto f : kCounters) counters += ", " + p.add(delta.*f);
+  std::string rows;
+  for (const std::string& area : areas_up(c.path)) {
+    const std::string at = p.add(area);
+    rows +=
+        fmt::format("{}({}, 'day', {}, {}{}), ({}, 'month', {}, {}{})", rows.empty() ? "" : ", ",
+                    at, on_day, category, counters, at, in_month, category, counters);
+  }
+  conn.exec(
+      fmt::format("INSERT INTO case_rollups (path, tier, period, category_id, {}) VALUES {} "
+                  "ON CONFLICT (path, tier, period, category_id) DO UPDATE SET {}",
+                  each_counter("{}"), rows, each_counter("{0} = case_rollups.{0} + excluded.{0}")),
+      p.span());
 }
 
 // Collects parameters and hands out their placeholders in order.
@@ -725,55 +761,79 @@ std::string shares_as_counters() {
   return out;
 }
 
-// The sums of one grid (path) and top-level category.
+// The sums of one area (path) and top-level category.
 struct Cell {
   std::string path;
   std::int64_t category_id = 0;
   Counts counts;
 };
 
-// The cases reported in [from, to) under `range`, summed per grid and top-level
-// category: the whole local days inside the window from the rollups, the
-// partial days at its ends from the cases themselves, one index range per grid
-// (cases_path_created). The API takes any epoch ms; the dashboard asks for
-// whole months, which have no partial days.
-std::vector<Cell> cells(db::Conn& conn, const PathRange& range, std::int64_t from,
-                        std::int64_t to) {
+// Runs `branches` (each yielding path, category_id and the counters) and sums them per
+// path and category.
+std::vector<Cell> summed(db::Conn& conn, const std::vector<std::string>& branches,
+                         const db::ParamList& p) {
+  std::vector<Cell> out;
+  if (branches.empty()) return out;
+  std::string all;
+  for (const std::string& b : branches) all += (all.empty() ? "" : " UNION ALL ") + b;
+  const std::string sql =
+      fmt::format("SELECT s.path, s.category_id, {} FROM ({}) s GROUP BY s.path, s.category_id",
+                  each_counter("CAST(SUM(s.{}) AS BIGINT)"), all);
+  for (const db::Row& r : conn.query(sql, p.span()))
+    out.push_back({r.text(0), r.i64(1), read_counts(r, 2)});
+  return out;
+}
+
+// The rollup rows of the areas `paths` over the whole local days [first_day, end_day):
+// the whole months inside from the month tier, the days before and after them from
+// the day tier. Each branch is one primary-key range per area, so the rows read are
+// bounded by areas × (months + days at the ends) × categories.
+std::vector<Cell> rolled_up(db::Conn& conn, const std::vector<std::string>& paths,
+                            std::int64_t first_day, std::int64_t end_day) {
+  db::ParamList p;
+  std::string in;
+  for (const std::string& path : paths) in += (in.empty() ? "" : ", ") + p.add(path);
+  std::vector<std::string> branches;
+  auto tier = [&](std::string_view name, std::int64_t a, std::int64_t b) {
+    if (a >= b) return;
+    branches.push_back(
+        fmt::format("SELECT r.path AS path, r.category_id AS category_id, {} FROM case_rollups r"
+                    " WHERE r.path IN ({}) AND r.tier = '{}' AND r.period >= {} AND r.period < {}",
+                    each_counter("r.{0} AS {0}"), in, name, p.add(a), p.add(b)));
+  };
+  // Months [m_lo, m_hi) are whole: m_lo starts at or after first_day, m_hi holds end_day.
+  const std::int64_t m_first = month_of_day(first_day);
+  const std::int64_t m_lo = m_first + (first_day_of_month(m_first) == first_day ? 0 : 1);
+  const std::int64_t m_hi = month_of_day(end_day);
+  if (m_lo < m_hi) {
+    tier("day", first_day, first_day_of_month(m_lo));
+    tier("month", m_lo, m_hi);
+    tier("day", first_day_of_month(m_hi), end_day);
+  } else {
+    tier("day", first_day, end_day);
+  }
+  return summed(conn, branches, p);
+}
+
+// The cases reported in the partial days [a, b) of `spans` under `range`, summed per
+// grid and top-level category, one index range per grid (cases_path_created). Only
+// windows whose ends are not local midnights need this; the default window and the
+// dashboard's months have whole days.
+std::vector<Cell> from_cases(db::Conn& conn, const PathRange& range,
+                             const std::vector<std::pair<std::int64_t, std::int64_t>>& spans) {
   db::ParamList p;
   const std::string lo = p.add(range.from), hi = p.add(range.to);
-  const std::int64_t first_day =
-      local_day(from - 1) + 1;                 // the first day starting at or after from
-  const std::int64_t end_day = local_day(to);  // the day holding `to`
-  auto day_start = [](std::int64_t day) { return day * kDayMs - kLocalOffsetMs; };
   std::vector<std::string> branches;
-  auto from_cases = [&](std::int64_t a, std::int64_t b) {
-    if (a >= b) return;
+  for (auto [a, b] : spans) {
+    if (a >= b) continue;
     branches.push_back(fmt::format(
         "SELECT c.path AS path, COALESCE(k.parent_id, k.id) AS category_id, {} FROM areas g"
         " JOIN cases c ON c.path = g.path JOIN case_categories k ON k.id = c.category_id"
         " WHERE g.level = 'grid' AND g.path >= {} AND g.path < {}"
         " AND c.created_at >= {} AND c.created_at < {}",
         shares_as_counters(), lo, hi, p.add(a), p.add(b)));
-  };
-  if (first_day < end_day) {
-    branches.push_back(
-        fmt::format("SELECT r.path AS path, r.category_id AS category_id, {} FROM case_rollups r"
-                    " WHERE r.path >= {} AND r.path < {} AND r.day >= {} AND r.day < {}",
-                    each_counter("r.{0} AS {0}"), lo, hi, p.add(first_day), p.add(end_day)));
-    from_cases(from, day_start(first_day));
-    from_cases(day_start(end_day), to);
-  } else {
-    from_cases(from, to);
   }
-  std::string all;
-  for (const std::string& b : branches) all += (all.empty() ? "" : " UNION ALL ") + b;
-  const std::string sql =
-      fmt::format("SELECT s.path, s.category_id, {} FROM ({}) s GROUP BY s.path, s.category_id",
-                  each_counter("CAST(SUM(s.{}) AS BIGINT)"), all);
-  std::vector<Cell> out;
-  for (const db::Row& r : conn.query(sql, p.span()))
-    out.push_back({r.text(0), r.i64(1), read_counts(r, 2)});
-  return out;
+  return summed(conn, branches, p);
 }
 
 // The scan the rollups replace, kept to check them (scan_stats).
@@ -802,19 +862,42 @@ std::vector<CategoryCounts> scan_by_category(db::Conn& conn, const PathRange& ra
 }
 }  // namespace
 
+// The area's total and categories from its own rollup rows, its children's
+// figures from theirs (one level down); partial days at the window's ends from
+// the cases, added to the area and to the child holding each grid.
 StatsParts stats(db::Conn& conn, std::int64_t area_id, const PathRange& range, std::int64_t from,
                  std::int64_t to) {
   StatsParts out;
   std::map<std::string, std::size_t> child_of_path;
+  std::vector<std::string> paths = {range.from};
   for (const db::Row& r : conn.query(
            "SELECT id, name, level, path FROM areas WHERE parent_id = $1 ORDER BY id", {area_id})) {
     child_of_path[r.text(3)] = out.by_child.size();
+    paths.push_back(r.text(3));
     out.by_child.push_back({{r.i64(0), r.text(1), r.text(2)}, {}});
   }
   std::map<std::int64_t, Counts> by_category;
-  for (const Cell& cell : cells(conn, range, from, to)) {
+  auto add_to_area = [&](const Cell& cell) {
     add_counts(out.total, cell.counts);
     add_counts(by_category[cell.category_id], cell.counts);
+  };
+  const std::int64_t first_day =
+      local_day(from - 1) + 1;                 // the first day starting at or after from
+  const std::int64_t end_day = local_day(to);  // the day holding `to`
+  auto day_start = [](std::int64_t day) { return day * kDayMs - kLocalOffsetMs; };
+  std::vector<std::pair<std::int64_t, std::int64_t>> partial = {{from, to}};
+  if (first_day < end_day) {
+    partial = {{from, day_start(first_day)}, {day_start(end_day), to}};
+    for (const Cell& cell : rolled_up(conn, paths, first_day, end_day)) {
+      if (cell.path == range.from) {
+        add_to_area(cell);
+      } else if (auto child = child_of_path.find(cell.path); child != child_of_path.end()) {
+        add_counts(out.by_child[child->second].counts, cell.counts);
+      }
+    }
+  }
+  for (const Cell& cell : from_cases(conn, range, partial)) {
+    add_to_area(cell);
     // The child holding the grid: the grid's path up to the segment after the area's.
     const std::size_t end = cell.path.find('/', range.from.size());
     if (end == std::string::npos) continue;
@@ -835,16 +918,45 @@ StatsParts scan_stats(db::Conn& conn, std::int64_t area_id, const PathRange& ran
           scan_by_category(conn, range, from, to)};
 }
 
+// Rebuilds in three passes: the grids' days from the cases, then each level's
+// days from the level below (bottom up, through areas.parent_id), then every
+// area's months from its days.
 void rebuild_rollups(db::Conn& conn) {
+  const std::string add_up =
+      fmt::format(" ON CONFLICT (path, tier, period, category_id) DO UPDATE SET {}",
+                  each_counter("{0} = case_rollups.{0} + excluded.{0}"));
+  const std::string into = fmt::format(
+      "INSERT INTO case_rollups (path, tier, period, category_id, {})", each_counter("{}"));
+  conn.exec("DELETE FROM case_rollups");
   const std::string key = fmt::format(
       "c.path, (c.created_at + {}) / {}, COALESCE(k.parent_id, k.id)", kLocalOffsetMs, kDayMs);
-  std::string sums;
-  for (std::string_view share : kShare) sums += fmt::format(", SUM({})", share);
-  conn.exec("DELETE FROM case_rollups");
-  conn.exec(fmt::format(
-      "INSERT INTO case_rollups (path, day, category_id, {}) SELECT {}{}"
-      " FROM cases c JOIN case_categories k ON k.id = c.category_id WHERE 1 = 1 GROUP BY {}",
-      each_counter("{}"), key, sums, key));
+  std::string shares;
+  for (std::string_view share : kShare) shares += fmt::format(", SUM({})", share);
+  conn.exec(
+      fmt::format("{} SELECT c.path, 'day', (c.created_at + {}) / {}, "
+                  "COALESCE(k.parent_id, k.id){} FROM cases c JOIN case_categories k "
+                  "ON k.id = c.category_id GROUP BY {}",
+                  into, kLocalOffsetMs, kDayMs, shares, key));
+  for (std::string_view level : {"grid", "community", "street", "district"}) {
+    conn.exec(fmt::format("{} SELECT p.path, 'day', r.period, r.category_id, {} FROM case_rollups r"
+                          " JOIN areas a ON a.path = r.path JOIN areas p ON p.id = a.parent_id"
+                          " WHERE r.tier = 'day' AND a.level = $1"
+                          " GROUP BY p.path, r.period, r.category_id{}",
+                          into, each_counter("SUM(r.{})"), add_up),
+              {std::string(level)});
+  }
+  auto span =
+      conn.query_one("SELECT MIN(period), MAX(period) FROM case_rollups WHERE tier = 'day'");
+  if (!span || span->is_null(0)) return;
+  std::string months;  // (month, its first day, the next month's first day)
+  for (std::int64_t m = month_of_day(span->i64(0)); m <= month_of_day(span->i64(1)); ++m)
+    months += fmt::format("{}({}, {}, {})", months.empty() ? "" : ", ", m, first_day_of_month(m),
+                          first_day_of_month(m + 1));
+  conn.exec(
+      fmt::format("{} SELECT r.path, 'month', m.column1, r.category_id, {} FROM case_rollups r"
+                  " JOIN (VALUES {}) m ON r.period >= m.column2 AND r.period < m.column3"
+                  " WHERE r.tier = 'day' GROUP BY r.path, m.column1, r.category_id",
+                  into, each_counter("SUM(r.{})"), months));
 }
 
 std::vector<GridOpenCount> open_by_grid(db::Conn& conn, const PathRange& range) {

@@ -7,14 +7,19 @@ export interface MonthRange {
   to: number
 }
 
-/** The last `count` calendar months up to now (the current month ends now), oldest first. */
+/**
+ * The last `count` calendar months up to now, oldest first. The current month ends at the end of
+ * today, not now: nothing is reported after now, and whole days are answered from the rollups
+ * alone (a window ending mid-day makes the server read that day's cases).
+ */
 export function monthRanges(now: Date, count: number): MonthRange[] {
   const out: MonthRange[] = []
+  const endOfToday = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1).getTime()
   for (let i = count - 1; i >= 0; i--) {
     const start = new Date(now.getFullYear(), now.getMonth() - i, 1)
     const next = new Date(start.getFullYear(), start.getMonth() + 1, 1)
     const label = `${start.getFullYear()}-${String(start.getMonth() + 1).padStart(2, '0')}`
-    out.push({ label, from: start.getTime(), to: Math.min(next.getTime(), now.getTime()) })
+    out.push({ label, from: start.getTime(), to: Math.min(next.getTime(), endOfToday) })
   }
   return out
 }
