@@ -125,5 +125,16 @@ std::optional<std::int64_t> grid_of_building(db::Conn& conn, std::int64_t buildi
 std::vector<std::int64_t> grid_ids(db::Conn& conn);
 // The bounding box of every grid that has a boundary, by grid id (demo case locations).
 std::map<std::int64_t, GeoBox> grid_boxes(db::Conn& conn);
+// Every grid with its street and path, by id (the bulk demo generator).
+struct GridRef {
+  std::int64_t id = 0;
+  std::int64_t street_id = 0;
+  std::string path;
+};
+std::vector<GridRef> grid_refs(db::Conn& conn);
+// The daily number counters, and replacing them all (the bulk demo generator).
+std::map<std::pair<std::int64_t, std::string>, std::int64_t> counters(db::Conn& conn);
+void put_counters(db::Conn& conn,
+                  const std::map<std::pair<std::int64_t, std::string>, std::int64_t>& counters);
 
 }  // namespace cg::cases::store
