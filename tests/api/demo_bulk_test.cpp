@@ -248,6 +248,7 @@ TEST_F(DemoBulk, TheServicesCarryOnAfterTheGeneratedRows) {
   const std::int64_t household = count("SELECT MAX(id) FROM households");
   auto added = c.post("/api/v1/residents", {{"household_id", household},
                                             {"name", "新居民"},
+                                            {"gender", "female"},
                                             {"relation", "head"},
                                             {"residence_type", "resident"}});
   ASSERT_EQ(added.status, 201) << added.body;
