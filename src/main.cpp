@@ -97,6 +97,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"street", "district", "city"}));
   demo->add_option("--cases", demo_args.cases, "工单数 / number of cases (默认每街道约 400)")
       ->check(CLI::Range(1, 100'000'000));
+  demo->add_flag("--bulk", demo_args.bulk,
+                 "批量生成（不经服务逐条写入，无审计记录）/ bulk generation: rows written "
+                 "in batches, not through the services (district and city always)");
 
   auto* user = cli.add_subcommand("user", "管理账号 / manage accounts");
   user->require_subcommand(1);

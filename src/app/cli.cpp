@@ -101,6 +101,7 @@ int demo(const Config& config, const DemoArgs& args) {
   }
   options.seed = args.seed;
   if (args.cases > 0) options.cases = args.cases;
+  if (args.bulk) options.bulk = true;
   auto app = open_app(config);
   DemoSummary s = seed_demo(*app, options);
   if (!s.created) {
@@ -109,7 +110,8 @@ int demo(const Config& config, const DemoArgs& args) {
     std::cout << "demo: " << s.areas << " areas, " << s.buildings << " buildings, " << s.households
               << " households, " << s.residents << " residents, " << s.cases << " cases, "
               << s.users << " accounts in " << s.seconds << " s (people " << s.people_seconds
-              << " s, cases " << s.cases_seconds << " s)\n";
+              << " s, of which areas " << s.areas_seconds << " s; cases " << s.cases_seconds
+              << " s; volunteers " << s.volunteers_seconds << " s)\n";
     print_demo_accounts(std::cout);
   }
   app->db->close();

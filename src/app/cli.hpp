@@ -20,6 +20,7 @@ struct DemoArgs {
   int scale = 1;
   std::string preset;  // street | district | city; overrides scale
   int cases = 0;       // 0: the preset's (or about 400 a street)
+  bool bulk = false;   // the bulk generator (district and city always use it)
 };
 struct UserArgs {
   std::string username, display_name, role, area_code, password;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <deque>
+#include <future>
 #include <map>
 #include <random>
 #include <span>
@@ -12,10 +13,12 @@
 #include "core/geo.hpp"
 #include "core/idcard.hpp"
 #include "core/password.hpp"
+#include "db/bulk.hpp"
 #include "db/db.hpp"
 #include "modules/auth/service.hpp"
 #include "modules/cases/service.hpp"
 #include "modules/org/service.hpp"
+#include "modules/people/bulk.hpp"
 #include "modules/people/service.hpp"
 #include "modules/volunteers/service.hpp"
 
@@ -78,20 +81,29 @@ class Generator {
     auto district = create_area(actor, city, org::Level::district, "崇川区", "320602");
     std::vector<StreetSpec> streets = demo_streets();
     for (int i = 1; i < scale; ++i) streets.push_back(generated_street(i));
+    if (options_.bulk) start_bulk();
     for (const StreetSpec& street : streets) build_street(actor, district, street);
+    if (options_.bulk) finish_bulk();
     create_accounts();
     summary_.people_seconds = seconds_since(started);
     // About 120 cases a year per community, as the articles' 民意订单 counts suggest.
     int cases = options_.cases > 0 ? options_.cases : static_cast<int>(streets.size()) * 400;
     auto cases_started = std::chrono::steady_clock::now();
-    if (auto made = cases::seed_demo_cases(app_, rng_(), cases); !made) {
+    auto made = options_.bulk ? cases::seed_bulk_cases(app_, rng_(), cases)
+                              : cases::seed_demo_cases(app_, rng_(), cases);
+    if (!made) {
       throw std::runtime_error("demo: cases: " + made.error().detail);
     }
     summary_.cases_seconds = seconds_since(cases_started);
     summary_.cases = cases;
-    if (auto made = volunteers::seed_demo(app_, rng_()); !made) {
+    // The bulk presets' volunteers: the named streets' communities and the
+    // first generated street's (17), through the service as in the small demo.
+    auto volunteers_started = std::chrono::steady_clock::now();
+    const std::size_t volunteer_communities = options_.bulk ? 17 : 0;
+    if (auto made = volunteers::seed_demo(app_, rng_(), 120, volunteer_communities); !made) {
       throw std::runtime_error("demo: volunteers: " + made.error().detail);
     }
+    summary_.volunteers_seconds = seconds_since(volunteers_started);
     summary_.created = true;
     summary_.seconds = seconds_since(started);
     return summary_;
@@ -119,6 +131,7 @@ class Generator {
   std::int64_t create_area(const auth::Actor& actor, std::optional<std::int64_t> parent,
                            org::Level level, std::string_view name,
                            std::optional<std::string> code = std::nullopt) {
+    auto started = std::chrono::steady_clock::now();
     org::NewArea in{parent, level, std::string(name), std::move(code)};
     auto area = app_.org->create_area(actor, in);
     if (!area)
@@ -126,6 +139,8 @@ class Generator {
                                area.error().detail);
     ++summary_.areas;
     areas_by_name_[std::string(name)] = area->id;
+    if (level == org::Level::grid) grids_[area->id] = *area;
+    summary_.areas_seconds += seconds_since(started);
     return area->id;
   }
 
@@ -139,9 +154,19 @@ class Generator {
       for (int g = 1; g <= c.grids; ++g) {
         grids.push_back(create_area(actor, community, org::Level::grid,
                                     fmt::format("{}第{}网格", c.name, chinese_number(g))));
+        auto started = std::chrono::steady_clock::now();
         auto shaped = app_.org->set_boundary(
             actor, grids.back(), grid_block(street_index, static_cast<int>(ci), g - 1, c.grids));
+        summary_.areas_seconds += seconds_since(started);
         if (!shaped) throw std::runtime_error("demo: boundary: " + shaped.error().detail);
+      }
+      if (options_.bulk) {
+        for (int b = 0; b < c.buildings; ++b) {
+          std::int64_t grid = grids[static_cast<std::size_t>(b) * grids.size() / c.buildings];
+          populate_building_bulk(grids_.at(grid), fmt::format("{}幢", b + 1),
+                                 c.households_per_building);
+        }
+        continue;
       }
       app_.db->write([&](db::Conn& conn) {
         for (int b = 0; b < c.buildings; ++b) {
@@ -182,34 +207,144 @@ class Generator {
     }
   }
 
+  // ---- bulk: the same buildings, households and residents, written in batches ----
+  //
+  // Ids are assigned here, so rows link up without RETURNING. The main thread
+  // draws the residents (the random sequence is the one the service path
+  // uses); a second thread validates and seals a batch (encryption and blind
+  // index are the costly part) while the main thread writes the previous one.
+
+  struct BuildingRow {
+    std::int64_t id;
+    const org::Area* grid;
+    std::string name;
+  };
+  struct HouseholdRow {
+    org::Place place;
+    std::string unit, room;
+    int floor;
+  };
+  struct Batch {
+    std::vector<BuildingRow> buildings;
+    std::vector<HouseholdRow> households;
+    std::vector<people::BulkResident> residents;
+  };
+  struct InFlight {
+    std::vector<BuildingRow> buildings;
+    std::vector<HouseholdRow> households;
+    std::future<Result<std::vector<people::SealedResident>>> sealed;
+  };
+  static constexpr std::size_t kBatchResidents = 20'000;
+
+  void start_bulk() {
+    app_.db->read([&](db::Conn& conn) {
+      next_building_ = db::next_id(conn, "buildings");
+      next_household_ = db::next_id(conn, "households");
+      next_resident_ = db::next_id(conn, "residents");
+    });
+  }
+
+  void populate_building_bulk(const org::Area& grid, std::string name, int households) {
+    ++summary_.buildings;
+    const std::int64_t building = next_building_++;
+    batch_.buildings.push_back({building, &grid, std::move(name)});
+    for (int h = 0; h < households; ++h) {
+      int unit = h / 12 + 1, floor = (h % 12) / 2 + 1, room = floor * 100 + h % 2 + 1;
+      org::Place place;
+      place.household_id = next_household_++;
+      place.building_id = building;
+      place.grid_id = grid.id;
+      place.street_id = grid.street_id;
+      place.path = grid.path;
+      batch_.households.push_back(
+          {place, fmt::format("{}单元", unit), std::to_string(room), floor});
+      ++summary_.households;
+      populate_household(place);
+      if (batch_.residents.size() >= kBatchResidents) ship_batch();
+    }
+  }
+
+  // Starts sealing the batch drawn so far, and writes the one before meanwhile.
+  void ship_batch() {
+    InFlight next{std::move(batch_.buildings), std::move(batch_.households), {}};
+    next.sealed = std::async(std::launch::async,
+                             [&pii = *app_.pii, residents = std::move(batch_.residents),
+                              now = now_] { return people::seal_residents(pii, residents, now); });
+    batch_ = {};
+    write_in_flight();
+    in_flight_ = std::move(next);
+  }
+
+  void write_in_flight() {
+    if (!in_flight_) return;
+    auto sealed = in_flight_->sealed.get();
+    if (!sealed) throw std::runtime_error("demo: resident: " + sealed.error().detail);
+    app_.db->write([&](db::Conn& conn) {
+      db::tune_for_bulk(conn);
+      db::BulkInsert buildings(
+          conn, "buildings",
+          {"id", "grid_id", "street_id", "path", "name", "created_at", "updated_at"});
+      for (const BuildingRow& b : in_flight_->buildings) {
+        buildings.add({b.id, b.grid->id, b.grid->street_id, b.grid->path, b.name, now_, now_});
+      }
+      buildings.finish();
+      db::BulkInsert households(conn, "households",
+                                {"id", "building_id", "grid_id", "street_id", "path", "unit",
+                                 "floor", "room", "created_at", "updated_at"});
+      for (const HouseholdRow& h : in_flight_->households) {
+        const org::Place& p = h.place;
+        households.add({p.household_id, p.building_id, p.grid_id, p.street_id, p.path, h.unit,
+                        h.floor, h.room, now_, now_});
+      }
+      households.finish();
+      people::insert_residents(conn, *sealed);
+    });
+    in_flight_.reset();
+  }
+
+  void finish_bulk() {
+    ship_batch();
+    write_in_flight();
+    app_.db->write([](db::Conn& conn) {
+      for (const char* table : {"buildings", "households", "residents"}) {
+        db::sync_identity(conn, table);
+      }
+    });
+  }
+
   // One household: a single elderly person, an elderly couple, or a family.
   void populate_household(db::Conn& conn, const org::Place& place) {
+    conn_ = &conn;
+    populate_household(place);
+    conn_ = nullptr;
+  }
+
+  void populate_household(const org::Place& place) {
     double kind = uniform();
     std::string surname(pick(kSurnames));
     if (kind < 0.04) {
-      add(conn, place, surname, random_gender(), age_between(70, 92), "head", {"独居老人"});
+      add(place, surname, random_gender(), age_between(70, 92), "head", {"独居老人"});
     } else if (kind < 0.12) {
       int age = age_between(62, 85);
-      add(conn, place, surname, "male", age, "head", {"空巢老人"});
-      add(conn, place, std::string(pick(kSurnames)), "female", age - 2, "spouse", {"空巢老人"});
+      add(place, surname, "male", age, "head", {"空巢老人"});
+      add(place, std::string(pick(kSurnames)), "female", age - 2, "spouse", {"空巢老人"});
     } else {
       int head_age = age_between(28, 60);
-      add(conn, place, surname, "male", head_age, "head", {});
+      add(place, surname, "male", head_age, "head", {});
       if (uniform() < 0.85) {
-        add(conn, place, std::string(pick(kSurnames)), "female", head_age - 2, "spouse", {});
+        add(place, std::string(pick(kSurnames)), "female", head_age - 2, "spouse", {});
       }
       int children = uniform() < 0.3 ? 2 : (uniform() < 0.8 ? 1 : 0);
       for (int i = 0; i < children; ++i) {
         int age = std::max(1, head_age - age_between(24, 34));
-        add(conn, place, surname, random_gender(), age, "child", {});
+        add(place, surname, random_gender(), age, "child", {});
       }
-      if (uniform() < 0.15) add(conn, place, surname, random_gender(), head_age + 27, "parent", {});
+      if (uniform() < 0.15) add(place, surname, random_gender(), head_age + 27, "parent", {});
     }
   }
 
-  void add(db::Conn& conn, const org::Place& place, const std::string& surname,
-           const std::string& gender, int age, const std::string& relation,
-           std::vector<std::string> tags) {
+  void add(const org::Place& place, const std::string& surname, const std::string& gender, int age,
+           const std::string& relation, std::vector<std::string> tags) {
     people::ResidentInput in;
     in.name = surname + given_name(gender);
     in.gender = gender;
@@ -227,9 +362,13 @@ class Generator {
       in.phone = kDemoResidentPhone;
       demo_resident_done_ = true;
     }
-    auto id = people::create_resident(conn, *app_.pii, place, in, now_);
-    if (!id) throw std::runtime_error("demo: resident: " + id.error().detail);
     ++summary_.residents;
+    if (options_.bulk) {
+      batch_.residents.push_back({next_resident_++, place, std::move(in)});
+      return;
+    }
+    auto id = people::create_resident(*conn_, *app_.pii, place, in, now_);
+    if (!id) throw std::runtime_error("demo: resident: " + id.error().detail);
   }
 
   void add_tags(std::vector<std::string>& tags, int age, const std::string& gender) {
@@ -312,6 +451,11 @@ class Generator {
   std::int64_t now_;
   DemoSummary summary_;
   std::map<std::string, std::int64_t> areas_by_name_;
+  std::map<std::int64_t, org::Area> grids_;  // never erased, so pointers into it stay valid
+  db::Conn* conn_ = nullptr;                 // the service path's transaction
+  std::int64_t next_building_ = 0, next_household_ = 0, next_resident_ = 0;
+  Batch batch_;
+  std::optional<InFlight> in_flight_;
   std::map<std::string, int> issued_;
   bool demo_resident_done_ = false;
   // Districts of Nantong (GB/T 2260), where residents were born.
@@ -336,11 +480,13 @@ std::optional<DemoOptions> demo_preset(std::string_view name) {
   DemoOptions o;
   if (name == "street") return o;  // ~11,000 residents, 1,200 cases
   if (name == "district") {        // ~500,000 residents, 100,000 cases
+    o.bulk = true;
     o.scale = 15;
     o.cases = 100'000;
     return o;
   }
   if (name == "city") {  // ~13 M residents, 5 M households, 30,000 grids, 10 M cases
+    o.bulk = true;
     o.scale = 500;
     o.grids_per_community = 5;
     o.buildings_per_community = 35;

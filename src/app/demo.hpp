@@ -31,6 +31,8 @@ struct DemoSummary {
   double seconds = 0;
   double people_seconds = 0;  // areas, households, residents and accounts
   double cases_seconds = 0;
+  double areas_seconds = 0;  // of people_seconds: the areas and grid boundaries
+  double volunteers_seconds = 0;
 };
 
 // Named dataset sizes for benchmarks: "street", "district" or "city".

@@ -21,6 +21,11 @@ struct DemoOptions {
   int cases = 0;  // 0: about 400 a street
   int grids_per_community = 5;
   int buildings_per_community = 40;  // 24 households each
+  // Generate households, residents and cases in memory and write them with
+  // multi-row INSERTs (the district and city presets) instead of through the
+  // services one by one: same data rules, no audit records or notifications
+  // for them, about a hundred times faster. See docs/benchmarks.md.
+  bool bulk = false;
 };
 
 class Module {

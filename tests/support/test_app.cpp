@@ -300,7 +300,9 @@ World seed_world(App& app) {
 
 }  // namespace
 
-TestApp::TestApp() : impl_(std::make_unique<Impl>()) {
+TestApp::TestApp() : TestApp(true) {}
+
+TestApp::TestApp(bool with_world) : impl_(std::make_unique<Impl>()) {
   // The access log of hundreds of requests would bury the test report.
   spdlog::set_level(spdlog::level::warn);
   impl_->dir =
@@ -325,7 +327,7 @@ TestApp::TestApp() : impl_(std::make_unique<Impl>()) {
   auto sms = std::make_unique<CapturingSms>();
   impl_->sms = sms.get();
   app_->auth->set_sms_sender(std::move(sms));
-  world_ = seed_world(*app_);
+  if (with_world) world_ = seed_world(*app_);
   impl_->dispatcher =
       std::make_unique<http::Dispatcher>(app_->router, nullptr, app_->metrics, [] { return true; });
   http::ServerOptions options;

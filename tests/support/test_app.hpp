@@ -84,6 +84,8 @@ struct World {
 class TestApp {
  public:
   TestApp();
+  // `with_world` false: an empty (migrated) database, for tests that generate their own data.
+  explicit TestApp(bool with_world);
   ~TestApp();
   App& app() { return *app_; }
   int port() const;

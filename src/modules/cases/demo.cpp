@@ -5,11 +5,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
+#include <future>
 #include <random>
+#include <set>
 
 #include "app/app.hpp"
 #include "core/clock.hpp"
 #include "core/image.hpp"
+#include "core/pii.hpp"
+#include "db/bulk.hpp"
 #include "db/db.hpp"
 #include "modules/cases/service.hpp"
 #include "modules/cases/store.hpp"
@@ -225,6 +230,7 @@ class DemoRun {
     return step(id, rate, limit);
   }
 
+ public:
   // A plain picture (sky over a grey street, in one of a few tints) for the
   // handlers' "after" photos: real PNG bytes, stored once by content hash.
   static std::string after_photo(int variant) {
@@ -243,6 +249,7 @@ class DemoRun {
     return encode_png_rgb(kWidth, kHeight, rgb);
   }
 
+ private:
   App& app_;
   CaseService service_;
   std::vector<std::string> after_photos_;
@@ -252,10 +259,431 @@ class DemoRun {
   std::int64_t clock_ = 0;
 };
 
+// ---- bulk: the same year, walked in memory ------------------------------------------
+//
+// Each case takes the steps DemoRun takes through CaseService, but the effects of
+// each step are computed here with the service's own rules (detail:: in
+// service.hpp: deadlines on the working-day calendar, bigrams, the warning) and
+// the rows are written in batches. Kept in step with CaseService::act for the
+// actions the demo uses: accept, reject, merge, dispatch, start, handle, verify,
+// close, rate.
+
+namespace json = boost::json;
+
+struct BulkEvent {
+  std::int64_t case_id;
+  std::int64_t street_id;
+  Event e;
+};
+
+struct BulkCase {
+  Case c;
+  store::SealedPhone phone;
+  std::size_t sample;  // index into kSamples, for its bigrams
+};
+
+struct BulkChunk {
+  std::vector<BulkCase> cases;
+  std::vector<BulkEvent> events;
+  std::vector<std::tuple<std::int64_t, std::string, std::int64_t>> photos;  // case, file, at
+};
+
+class BulkRun {
+ public:
+  BulkRun(App& app, std::uint64_t seed)
+      : app_(app), service_(app), rng_(seed), place_rng_(seed ^ 0x9e3779b97f4a7c15ULL) {}
+
+  Status run(int count) {
+    app_.db->read([this](db::Conn& conn) {
+      for (const Category& c : store::categories(conn)) categories_[c.code] = c;
+      grids_ = store::grid_refs(conn);
+      boxes_ = store::grid_boxes(conn);
+      counters_ = store::counters(conn);
+      next_id_ = db::next_id(conn, "cases");
+    });
+    if (grids_.empty()) return {};
+    for (int variant = 0; variant < 4; ++variant) {
+      auto photo = app_.files->put_photo(auth::system_actor(), DemoRun::after_photo(variant));
+      if (!photo) return fail(photo.error());
+      after_photos_.push_back(photo->id);
+    }
+    for (const Sample& s : kSamples) {
+      Case c;
+      c.title = s.title;
+      c.description = s.description;
+      grams_.push_back(detail::grams_of(c));
+      documents_.push_back(store::search_document(grams_.back()));
+    }
+    cal_ = service_.calendar();
+    system_ = auth::system_actor();
+    now_ = now_ms();
+    std::uniform_int_distribution<std::int64_t> year(now_ - 365 * kDay, now_ - kHour);
+    std::uniform_int_distribution<std::int64_t> month(now_ - 30 * kDay, now_ - kHour);
+    for (int i = 0; i < count; ++i) starts_.push_back(i % 4 == 0 ? month(rng_) : year(rng_));
+    std::ranges::sort(starts_);
+    // One thread walks the next chunk while this one writes the last.
+    constexpr std::size_t kChunk = 4000;
+    auto walk_chunk = [this](std::size_t from) {
+      return std::async(std::launch::async, [this, from] { return simulate(from, kChunk); });
+    };
+    std::future<BulkChunk> next = walk_chunk(0);
+    for (std::size_t from = 0; from < starts_.size(); from += kChunk) {
+      BulkChunk chunk = next.get();
+      if (from + kChunk < starts_.size()) next = walk_chunk(from + kChunk);
+      write(chunk);
+    }
+    app_.db->write([this](db::Conn& conn) {
+      store::put_counters(conn, counters_);
+      db::sync_identity(conn, "cases");
+    });
+    return {};
+  }
+
+ private:
+  BulkChunk simulate(std::size_t from, std::size_t n) {
+    BulkChunk out;
+    for (std::size_t i = from; i < std::min(from + n, starts_.size()); ++i) {
+      clock_ = starts_[i];
+      Case c = file(out);
+      const Stop stop = pick_stop(rng_, (now_ - starts_[i]) / kDay);
+      walk(c, stop, out);
+      if (c.version > 1) c.warning = detail::deadline_info(*cal_, c, c.updated_at).warning;
+      previous_ = Previous{c.id, c.number, c.status};
+      out.cases.back().c = std::move(c);
+    }
+    return out;
+  }
+
+  Case file(BulkChunk& out) {
+    const std::size_t sample = rng_() % std::size(kSamples);
+    const Sample& s = kSamples[sample];
+    const store::GridRef& grid = grids_[rng_() % grids_.size()];
+    const Category& cat = categories_.at(s.code);
+    constexpr const char* sources[] = {"hotline_12345", "walk_in", "grid_patrol", "council"};
+    const std::int64_t now = clock_;
+    Case c;
+    c.id = next_id_++;
+    c.street_id = grid.street_id;
+    c.path = grid.path;
+    c.grid_id = grid.id;
+    c.category_id = cat.id;
+    c.title = s.title;
+    c.description = s.description;
+    c.source = sources[rng_() % std::size(sources)];
+    c.reporter_name = kNames[rng_() % std::size(kNames)];
+    const std::string phone = fmt::format("139{:08}", rng_() % 100'000'000);
+    c.priority = rng_() % 10 == 0 ? "urgent" : "normal";
+    c.address = fmt::format("{}幢{}单元", 1 + rng_() % 20, 1 + rng_() % 4);
+    if (auto box = boxes_.find(c.grid_id); box != boxes_.end()) {
+      std::uniform_real_distribution<double> u(0.15, 0.85);
+      const GeoBox& b = box->second;
+      c.lng = b.min_lng + u(place_rng_) * (b.max_lng - b.min_lng);
+      c.lat = b.min_lat + u(place_rng_) * (b.max_lat - b.min_lat);
+    }
+    c.status = "reported";
+    c.level = cat.level;
+    c.accept_deadline = cal_->add_working_minutes(now, cat.accept_hours * 60);
+    c.handle_deadline = detail::handle_deadline(*cal_, cat, now);
+    c.clock_start = now;
+    c.created_at = c.updated_at = now;
+    const std::string day = format_date(cal_->local_date(now));
+    const std::string compact = day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2);
+    c.number = fmt::format("MQ{}-{:04}", compact, ++counters_[{c.street_id, compact}]);
+    c.reporter_phone_masked = mask_phone(phone);
+    store::SealedPhone sealed{db::Blob{app_.pii->encrypt(phone)}, c.reporter_phone_masked};
+    handle_photos_.clear();
+    json::object data{{"number", c.number}, {"source", c.source}, {"category_id", c.category_id}};
+    add_event(out, c, now, "create", "", "reported", c.title, data);
+    out.cases.push_back({c, std::move(sealed), sample});
+    return c;
+  }
+
+  void add_event(BulkChunk& out, const Case& c, std::int64_t at, std::string action,
+                 std::string from, std::string to, std::string note, const json::object& data) {
+    out.events.push_back(
+        {c.id, c.street_id,
+         Event{0, at, detail::user_or_none(system_.who), detail::actor_name(system_.who),
+               "platform_admin", std::move(action), std::move(from), std::move(to), std::move(note),
+               json::serialize(data)}});
+  }
+
+  // One action at a few working hours after the previous, as CaseService::act would do it.
+  void step(Case& c, BulkChunk& out, std::string_view action, const std::string& note,
+            json::object data, std::optional<bool> passed = std::nullopt,
+            std::optional<std::string> rating = std::nullopt) {
+    clock_ = std::min(clock_ + static_cast<std::int64_t>(1 + rng_() % 20) * kHour, now_);
+    const std::int64_t now = clock_;
+    const Category& cat = category_of(c);
+    const std::string from = c.status;
+    if (action == "accept") {
+      c.status = "accepted";
+      c.clock_start = now;
+    } else if (action == "reject") {
+      c.status = "rejected";
+      c.closed_at = now;
+    } else if (action == "merge") {
+      c.status = "merged";
+      c.merged_into = previous_->id;
+      c.closed_at = now;
+      data["into_case_id"] = previous_->id;
+      data["into_number"] = previous_->number;
+    } else if (action == "dispatch") {
+      c.status = "dispatched";
+      c.handler_user_id = std::nullopt;
+      c.handler_unit = cat.handler_unit;
+      c.handle_deadline = detail::handle_deadline(*cal_, cat, now);
+      c.clock_start = now;
+      c.dispatched_at = now;
+      data["handler_unit"] = c.handler_unit;
+      data["deadline"] = *c.handle_deadline;
+    } else if (action == "start") {
+      c.status = "in_progress";
+    } else if (action == "handle") {
+      c.status = "handled";
+      c.handling_minutes =
+          cal_->working_minutes_between(c.dispatched_at.value_or(c.clock_start), now);
+    } else if (action == "verify") {
+      data["passed"] = *passed;
+      if (*passed) {
+        c.status = "verified";
+      } else {
+        c.status = "dispatched";
+        c.rework_count += 1;
+        c.handle_deadline = detail::handle_deadline(*cal_, cat, now);
+        c.clock_start = now;
+        data["rework_count"] = c.rework_count;
+      }
+    } else if (action == "close") {
+      c.status = "closed";
+      c.closed_at = now;
+      c.rating = std::nullopt;
+      c.rating_comment.clear();
+    } else if (action == "rate") {
+      c.rating = rating;
+      c.rating_comment = note;
+      data["rating"] = *rating;
+      if (*rating == "dissatisfied" && c.reopen_count == 0) {
+        c.status = "reopened";
+        c.reopen_count += 1;
+        c.closed_at = std::nullopt;
+        c.accept_deadline = cal_->add_working_minutes(now, cat.accept_hours * 60);
+        c.clock_start = now;
+      }
+    }
+    if (action == "handle") {
+      const std::string& photo = after_photos_[rng_() % after_photos_.size()];
+      // A rework may show the same picture again: the case lists it once.
+      if (handle_photos_.insert(photo).second) out.photos.emplace_back(c.id, photo, now);
+      data["photo_ids"] = json::array{json::value(photo)};
+    }
+    c.version += 1;
+    c.updated_at = now;
+    add_event(out, c, now, std::string(action), from, c.status, note, data);
+  }
+
+  const Category& category_of(const Case& c) const {
+    for (const auto& [code, cat] : categories_)
+      if (cat.id == c.category_id) return cat;
+    throw std::logic_error("demo: category");  // file() took it from categories_
+  }
+
+  void walk(Case& c, Stop stop, BulkChunk& out) {
+    if (stop == Stop::reported) return;
+    if (stop == Stop::rejected) {
+      step(c, out, "reject", "", {{"reason", "不属于社区受理范围，已告知反映人向相关部门咨询"}});
+      return;
+    }
+    if (stop == Stop::merged && previous_) {
+      // Merging into a case that is itself merged or rejected is refused: this one waits.
+      if (previous_->status == "merged" || previous_->status == "rejected") {
+        clock_ += static_cast<std::int64_t>(1 + rng_() % 20) * kHour;
+        return;
+      }
+      step(c, out, "merge", "", {});
+      return;
+    }
+    const bool passes = rng_() % 8 != 0;
+    const std::size_t upto = stop == Stop::accepted      ? 1
+                             : stop == Stop::dispatched  ? 2
+                             : stop == Stop::in_progress ? 3
+                             : stop == Stop::handled     ? 4
+                                                         : 5;
+    auto plan = [&](std::size_t i, std::optional<bool> passed) {
+      switch (i) {
+        case 0:
+          return step(c, out, "accept", "", {});
+        case 1:
+          return step(c, out, "dispatch", "请按时限处置并反馈", {});
+        case 2:
+          return step(c, out, "start", "", {});
+        case 3:
+          return step(c, out, "handle", "已到现场处置完毕", {});
+        default:
+          return step(c, out, "verify", "", {}, passed);
+      }
+    };
+    for (std::size_t i = 0; i < upto; ++i) plan(i, passes);
+    if (upto < 5) return;
+    if (!passes) {  // rework, then it passes
+      plan(2, true);
+      plan(3, true);
+      plan(4, true);
+    }
+    if (stop == Stop::verified) return;
+    step(c, out, "close", "", {});
+    if (stop == Stop::closed) return;
+    constexpr const char* ratings[] = {"satisfied", "satisfied", "satisfied",
+                                       "satisfied", "satisfied", "basically_satisfied"};
+    std::string rating =
+        stop == Stop::reopened ? "dissatisfied" : ratings[rng_() % std::size(ratings)];
+    step(c, out, "rate", "回访记录", {}, std::nullopt, rating);
+  }
+
+  void write(const BulkChunk& chunk) {
+    app_.db->write([&](db::Conn& conn) {
+      db::tune_for_bulk(conn);
+      db::BulkInsert cases(conn, "cases",
+                           {"id",
+                            "number",
+                            "street_id",
+                            "path",
+                            "grid_id",
+                            "building_id",
+                            "category_id",
+                            "title",
+                            "description",
+                            "source",
+                            "reporter_user_id",
+                            "reporter_name",
+                            "reporter_phone_enc",
+                            "reporter_phone_masked",
+                            "address",
+                            "lat",
+                            "lng",
+                            "priority",
+                            "status",
+                            "level",
+                            "handler_unit",
+                            "handler_user_id",
+                            "accept_deadline",
+                            "handle_deadline",
+                            "clock_start",
+                            "extension_minutes",
+                            "extension_reason",
+                            "rework_count",
+                            "reopen_count",
+                            "rating",
+                            "rating_comment",
+                            "merged_into",
+                            "version",
+                            "created_at",
+                            "updated_at",
+                            "closed_at",
+                            "warning",
+                            "escalated_at",
+                            "dispatched_at",
+                            "handling_minutes"});
+      for (const auto& [c, phone, sample] : chunk.cases) {
+        cases.add({c.id,
+                   c.number,
+                   c.street_id,
+                   c.path,
+                   c.grid_id,
+                   c.building_id,
+                   c.category_id,
+                   c.title,
+                   c.description,
+                   c.source,
+                   c.reporter_user_id,
+                   c.reporter_name,
+                   phone.enc,
+                   phone.masked,
+                   c.address,
+                   c.lat,
+                   c.lng,
+                   c.priority,
+                   c.status,
+                   c.level,
+                   c.handler_unit,
+                   c.handler_user_id,
+                   c.accept_deadline,
+                   c.handle_deadline,
+                   c.clock_start,
+                   c.extension_minutes,
+                   c.extension_reason,
+                   c.rework_count,
+                   c.reopen_count,
+                   c.rating,
+                   c.rating_comment,
+                   c.merged_into,
+                   c.version,
+                   c.created_at,
+                   c.updated_at,
+                   c.closed_at,
+                   c.warning,
+                   c.escalated_at,
+                   c.dispatched_at,
+                   c.handling_minutes});
+      }
+      cases.finish();
+      db::BulkInsert events(conn, "case_events",
+                            {"case_id", "street_id", "at", "actor_id", "actor_name", "role",
+                             "action", "from_status", "to_status", "note", "data"});
+      for (const BulkEvent& b : chunk.events) {
+        const Event& e = b.e;
+        events.add({b.case_id, b.street_id, e.at, e.actor_id, e.actor_name, e.role, e.action,
+                    e.from_status, e.to_status, e.note, e.data});
+      }
+      events.finish();
+      db::BulkInsert grams = store::bulk_grams(conn);
+      for (const BulkCase& b : chunk.cases) {
+        if (!grams_[b.sample].empty()) grams.add({b.c.id, documents_[b.sample]});
+      }
+      grams.finish();
+      db::BulkInsert photos(conn, "case_photos", {"case_id", "file_id", "stage", "at"});
+      for (const auto& [id, file, at] : chunk.photos) photos.add({id, file, "handle", at});
+      photos.finish();
+    });
+  }
+
+  struct Previous {
+    std::int64_t id;
+    std::string number;
+    std::string status;
+  };
+
+  App& app_;
+  CaseService service_;
+  std::mt19937_64 rng_;
+  std::mt19937_64 place_rng_;
+  std::map<std::string, Category> categories_;
+  std::vector<store::GridRef> grids_;
+  std::map<std::int64_t, GeoBox> boxes_;
+  std::map<std::pair<std::int64_t, std::string>, std::int64_t> counters_;
+  std::vector<std::string> after_photos_;
+  std::vector<std::vector<std::string>> grams_;  // per sample
+  std::vector<std::string> documents_;           // per sample: its search document
+  std::set<std::string> handle_photos_;          // of the case being walked
+  std::shared_ptr<const WorkCalendar> cal_;
+  auth::Actor system_;
+  std::vector<std::int64_t> starts_;
+  std::optional<Previous> previous_;
+  std::int64_t next_id_ = 1;
+  std::int64_t now_ = 0;
+  std::int64_t clock_ = 0;
+};
+
 }  // namespace
 
 Status seed_demo_cases(App& app, std::uint64_t seed, int count) {
   return DemoRun(app, seed).run(count);
+}
+
+Status seed_bulk_cases(App& app, std::uint64_t seed, int count) {
+  if (auto made = BulkRun(app, seed).run(count); !made) return made;
+  // Bulk rows bypass the store's writes that keep the indicator rollups.
+  app.db->write([](db::Conn& conn) { store::rebuild_rollups(conn); });
+  return {};
 }
 
 }  // namespace cg::cases

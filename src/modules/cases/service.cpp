@@ -216,6 +216,11 @@ std::string escape_like(std::string_view s) {
   return out;
 }
 
+}  // namespace
+
+// Shared with the bulk demo generator (demo.cpp), which must compute the same.
+namespace detail {
+
 std::vector<std::string> grams_of(const Case& c) {
   std::set<std::string> unique;
   for (std::string& g : char_bigrams(to_lower_ascii(c.title))) unique.insert(std::move(g));
@@ -264,6 +269,12 @@ DeadlineInfo deadline_info(const WorkCalendar& cal, const Case& c, std::int64_t 
   }
   return d;
 }
+
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
 
 audit::Entry audit_entry(const std::string& action, const Case& c, std::string detail,
                          const std::string& role) {

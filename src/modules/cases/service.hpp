@@ -120,9 +120,26 @@ namespace testing {
 void set_now(std::optional<std::int64_t> ms);
 }  // namespace testing
 
+namespace detail {
+// The bigrams a case is found by (title and description), as service.cpp indexes them.
+std::vector<std::string> grams_of(const Case& c);
+std::optional<std::int64_t> user_or_none(const auth::Principal& p);
+std::string actor_name(const auth::Principal& p);
+// When a case of `cat` whose clock starts at `start` must be handled.
+std::int64_t handle_deadline(const WorkCalendar& cal, const Category& cat, std::int64_t start);
+DeadlineInfo deadline_info(const WorkCalendar& cal, const Case& c, std::int64_t now);
+}  // namespace detail
+
 // A year of realistic cases in every status, made through the same service
 // code as the API (as the system actor, with a clock walking through the
 // year), in the grids and categories that exist. Deterministic for a seed.
 Status seed_demo_cases(App& app, std::uint64_t seed, int count);
+
+// The same kind of year for the big presets, without the services: each case is
+// walked through the same steps in memory (deadlines on the working-day
+// calendar, the timeline event of every step, bigrams, daily numbers, the
+// handlers' photos) and written with multi-row INSERTs, a second thread
+// preparing the next batch meanwhile. No audit records or notifications.
+Status seed_bulk_cases(App& app, std::uint64_t seed, int count);
 
 }  // namespace cg::cases

@@ -6,6 +6,8 @@
 #include <array>
 #include <chrono>
 
+#include "db/bulk.hpp"
+
 namespace cg::cases::store {
 namespace {
 
@@ -663,11 +665,21 @@ std::vector<Event> events_of(db::Conn& conn, std::int64_t case_id) {
   return out;
 }
 
+std::string search_document(const std::vector<std::string>& grams) {
+  return fmt::format("{}", fmt::join(grams, " "));
+}
+
 void add_grams(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& grams) {
   if (grams.empty()) return;
   const bool sqlite = conn.engine() == db::Engine::sqlite;
-  conn.exec(sqlite ? kInsertGramsSqlite : kInsertGramsPostgres,
-            {case_id, fmt::format("{}", fmt::join(grams, " "))});
+  conn.exec(sqlite ? kInsertGramsSqlite : kInsertGramsPostgres, {case_id, search_document(grams)});
+}
+
+db::BulkInsert bulk_grams(db::Conn& conn) {
+  if (conn.engine() == db::Engine::sqlite)
+    return db::BulkInsert(conn, "case_search", {"rowid", "grams"});
+  return db::BulkInsert(conn, "case_search", {"case_id", "grams"},
+                        {"{}", "string_to_array({}, ' ')"});
 }
 
 std::optional<IdempotentHit> find_idempotency(db::Conn& conn, const std::string& owner,
@@ -717,6 +729,31 @@ std::vector<std::int64_t> grid_ids(db::Conn& conn) {
   std::vector<std::int64_t> out;
   for (const db::Row& r : conn.query(kGridIds)) out.push_back(r.i64(0));
   return out;
+}
+
+std::vector<GridRef> grid_refs(db::Conn& conn) {
+  std::vector<GridRef> out;
+  for (const db::Row& r :
+       conn.query("SELECT id, street_id, path FROM areas WHERE level = 'grid' AND street_id IS "
+                  "NOT NULL ORDER BY id")) {
+    out.push_back({r.i64(0), r.i64(1), r.text(2)});
+  }
+  return out;
+}
+
+std::map<std::pair<std::int64_t, std::string>, std::int64_t> counters(db::Conn& conn) {
+  std::map<std::pair<std::int64_t, std::string>, std::int64_t> out;
+  for (const db::Row& r : conn.query("SELECT street_id, day, seq FROM case_counters"))
+    out[{r.i64(0), r.text(1)}] = r.i64(2);
+  return out;
+}
+
+void put_counters(db::Conn& conn,
+                  const std::map<std::pair<std::int64_t, std::string>, std::int64_t>& counters) {
+  conn.exec("DELETE FROM case_counters");
+  db::BulkInsert rows(conn, "case_counters", {"street_id", "day", "seq"});
+  for (const auto& [key, seq] : counters) rows.add({key.first, key.second, seq});
+  rows.finish();
 }
 
 std::map<std::int64_t, GeoBox> grid_boxes(db::Conn& conn) {

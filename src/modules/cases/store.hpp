@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/geo.hpp"
+#include "db/bulk.hpp"
 #include "db/db.hpp"
 #include "db/query.hpp"
 #include "modules/cases/model.hpp"
@@ -56,6 +57,10 @@ std::vector<Photo> photos_of(db::Conn& conn, std::int64_t case_id);
 bool has_photo(db::Conn& conn, std::int64_t case_id, const std::string& file_id);
 
 void add_grams(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& grams);
+// The same for generated data: add(case id, search_document(grams)) on the
+// writer, for cases with at least one bigram.
+db::BulkInsert bulk_grams(db::Conn& conn);
+std::string search_document(const std::vector<std::string>& grams);
 
 struct IdempotentHit {
   std::string body_hash;
@@ -135,5 +140,16 @@ std::optional<std::int64_t> grid_of_building(db::Conn& conn, std::int64_t buildi
 std::vector<std::int64_t> grid_ids(db::Conn& conn);
 // The bounding box of every grid that has a boundary, by grid id (demo case locations).
 std::map<std::int64_t, GeoBox> grid_boxes(db::Conn& conn);
+// Every grid with its street and path, by id (the bulk demo generator).
+struct GridRef {
+  std::int64_t id = 0;
+  std::int64_t street_id = 0;
+  std::string path;
+};
+std::vector<GridRef> grid_refs(db::Conn& conn);
+// The daily number counters, and replacing them all (the bulk demo generator).
+std::map<std::pair<std::int64_t, std::string>, std::int64_t> counters(db::Conn& conn);
+void put_counters(db::Conn& conn,
+                  const std::map<std::pair<std::int64_t, std::string>, std::int64_t>& counters);
 
 }  // namespace cg::cases::store

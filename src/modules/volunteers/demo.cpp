@@ -118,8 +118,13 @@ struct Plan {
 
 class DemoRun {
  public:
-  DemoRun(App& app, std::uint64_t seed, int per_year)
-      : app_(app), service_(app, qr_key()), rng_(seed), now_(now_ms()), per_year_(per_year) {
+  DemoRun(App& app, std::uint64_t seed, int per_year, std::size_t max_communities)
+      : app_(app),
+        service_(app, qr_key()),
+        rng_(seed),
+        now_(now_ms()),
+        per_year_(per_year),
+        max_communities_(max_communities) {
     service_.set_clock([this] { return clock_; });
   }
 
@@ -150,7 +155,8 @@ class DemoRun {
       for (const store::AreaBrief& a : store::communities(conn)) {
         Community c;
         c.area = a;
-        communities_.push_back(std::move(c));
+        if (max_communities_ == 0 || communities_.size() < max_communities_)
+          communities_.push_back(std::move(c));
       }
       if (auto id = store::user_id_by_username(conn, "bachang_volunteer"))
         wang_jian_ = store::principal_of_user(conn, *id);
@@ -528,6 +534,7 @@ class DemoRun {
   const std::int64_t now_;
   const int per_year_;
   std::int64_t clock_ = 0;
+  std::size_t max_communities_;
   std::vector<Community> communities_;
   std::optional<auth::Principal> wang_jian_;
   std::int64_t numbers_ = 0;
@@ -536,8 +543,9 @@ class DemoRun {
 
 }  // namespace
 
-Status seed_demo(App& app, std::uint64_t seed, int activities_per_year) {
-  return DemoRun(app, seed, activities_per_year).run();
+Status seed_demo(App& app, std::uint64_t seed, int activities_per_year,
+                 std::size_t max_communities) {
+  return DemoRun(app, seed, activities_per_year, max_communities).run();
 }
 
 }  // namespace cg::volunteers

@@ -178,6 +178,9 @@ void set_now(std::optional<std::int64_t> ms);
 // through VolunteerService as real use would (see demo.cpp). Deterministic
 // for a seed, apart from the random pick-up codes and certificate numbers.
 // 八厂社区 holds `activities_per_year` activities, other communities a quarter.
-Status seed_demo(App& app, std::uint64_t seed, int activities_per_year = 120);
+// `max_communities` > 0 keeps to the first so many communities (by id): the big
+// presets' thousands of communities would take hours through the service.
+Status seed_demo(App& app, std::uint64_t seed, int activities_per_year = 120,
+                 std::size_t max_communities = 0);
 
 }  // namespace cg::volunteers
