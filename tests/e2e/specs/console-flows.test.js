@@ -180,6 +180,22 @@ test('community worker adds a building to a grid and sees it listed', async () =
   await row.waitFor()
   assert.ok((await row.innerText()).includes('崇川区八厂路 1 号'))
   await shot(page, 'org-building')
+
+  // A household in the new building: a floor that is not a number gets the
+  // server's field error in place; a number saves.
+  await row.click()
+  await page.getByRole('button', { name: '新增住户' }).click()
+  const hh = page.getByRole('dialog', { name: '新增住户' })
+  await hh.getByLabel('单元').fill('1')
+  await hh.getByLabel('楼层').fill('三楼')
+  await hh.getByLabel('房号').fill('301')
+  await hh.getByRole('button', { name: '保存' }).click()
+  await hh.locator('.el-form-item__error', { hasText: '整数' }).waitFor()
+  await hh.getByLabel('楼层').fill('3')
+  const saved = page.waitForResponse((r) => r.url().endsWith('/households') && r.request().method() === 'POST')
+  await hh.getByRole('button', { name: '保存' }).click()
+  assert.equal((await saved).status(), 201)
+  await page.locator('.org .el-table__body tr', { hasText: '301' }).waitFor()
 })
 
 test('switching the console to English leaves no Chinese in the menu', async () => {

@@ -114,9 +114,9 @@ export const households = {
   list: (building: number, cursor?: string | null, limit = 200) =>
     http.get<Page<Household>>('/households', { building, cursor, limit }),
   get: (id: number) => http.get<HouseholdDetail>(`/households/${id}`),
-  create: (body: { building_id: number; unit: string; floor: string; room: string }) =>
+  create: (body: { building_id: number; unit: string; floor: number | string; room: string }) =>
     http.post<Household>('/households', body),
-  update: (id: number, body: { unit?: string; floor?: string; room?: string }) =>
+  update: (id: number, body: { unit?: string; floor?: number | string; room?: string }) =>
     http.patch<Household>(`/households/${id}`, body),
   remove: (id: number) => http.del(`/households/${id}`),
 }
