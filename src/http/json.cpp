@@ -142,7 +142,7 @@ std::optional<std::string> Fields::text(std::string_view name, Need need, std::s
   }
   std::string s(v->as_string());
   if (s.empty() && need == Need::optional && min_chars >= 1) {
-    add_error(std::string(name), "empty", "不能为空字符串；不填写时请省略此字段");
+    add_error(std::string(name), "empty", "此项不能为空");
     return std::nullopt;
   }
   std::size_t n = utf8_chars(s);
