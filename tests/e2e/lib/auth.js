@@ -1,5 +1,6 @@
 // Sign-in helpers: through the UI (what a user does) or through the API (fast set-up).
 import { BASE_URL } from './browser.js'
+import { logSize, smsCodeAfter, smsCooldown, until } from './util.js'
 
 export const WORKER = {
   username: process.env.CIVICGRID_E2E_USER ?? 'bachang_worker',
@@ -47,4 +48,24 @@ export async function apiGet(page, path) {
   const res = await page.request.get(`${BASE_URL}/api/v1${path}`)
   if (!res.ok()) throw new Error(`GET ${path}: ${res.status()} ${await res.text()}`)
   return res.json()
+}
+
+/** The demo resident who reports problems on the phone. */
+export const RESIDENT_PHONE = process.env.CIVICGRID_E2E_RESIDENT_PHONE ?? '13951300001'
+
+/** Signs the resident in on the phone page with an SMS code read from the server log. */
+export async function residentSignIn(page, t) {
+  const wait = smsCooldown(RESIDENT_PHONE)
+  if (wait) {
+    t.diagnostic(`waiting ${Math.ceil(wait / 1000)} s for the SMS cool-down`)
+    await new Promise((r) => setTimeout(r, wait))
+  }
+  await page.goto('/m/login')
+  await page.getByLabel('手机号').fill(RESIDENT_PHONE)
+  const from = logSize()
+  await page.getByRole('button', { name: '获取验证码' }).click()
+  const code = await until(() => smsCodeAfter(RESIDENT_PHONE, from), { message: 'the SMS code in the server log' })
+  await page.getByLabel('验证码').fill(code)
+  await page.getByRole('button', { name: '登录', exact: true }).click()
+  await page.waitForURL(/\/m\/me$/)
 }

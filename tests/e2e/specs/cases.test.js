@@ -5,12 +5,11 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { assertServerUp, cspViolations, launch, newPage } from '../lib/browser.js'
-import { GRID_WORKER, WORKER, apiGet, apiSend, loginApi, loginConsole } from '../lib/auth.js'
+import { GRID_WORKER, WORKER, apiGet, apiSend, loginApi, loginConsole, residentSignIn } from '../lib/auth.js'
 import { PHOTO } from '../lib/photo.js'
 import { shot } from '../lib/screenshot.js'
-import { logSize, smsCodeAfter, smsCooldown, until } from '../lib/util.js'
+import { until } from '../lib/util.js'
 
-const RESIDENT_PHONE = process.env.CIVICGRID_E2E_RESIDENT_PHONE ?? '13951300001'
 const HANDLER = { username: 'wuye_handler', password: WORKER.password }
 const WORDS = '单元门口电动车充电桩坏了'
 
@@ -21,21 +20,6 @@ before(async () => {
 })
 after(() => browser?.close())
 
-async function residentSignIn(page, t) {
-  const wait = smsCooldown(RESIDENT_PHONE)
-  if (wait) {
-    t.diagnostic(`waiting ${Math.ceil(wait / 1000)} s for the SMS cool-down`)
-    await new Promise((r) => setTimeout(r, wait))
-  }
-  await page.goto('/m/login')
-  await page.getByLabel('手机号').fill(RESIDENT_PHONE)
-  const from = logSize()
-  await page.getByRole('button', { name: '获取验证码' }).click()
-  const code = await until(() => smsCodeAfter(RESIDENT_PHONE, from), { message: 'the SMS code in the server log' })
-  await page.getByLabel('验证码').fill(code)
-  await page.getByRole('button', { name: '登录', exact: true }).click()
-  await page.waitForURL(/\/m\/me$/)
-}
 
 /** Clicks an action button on the console case page, fills the form, submits, waits for the new status. */
 async function consoleAct(page, action, status, fill) {

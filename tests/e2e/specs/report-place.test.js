@@ -4,11 +4,9 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { assertServerUp, cspViolations, launch, newPage } from '../lib/browser.js'
-import { WORKER, apiGet, loginApi } from '../lib/auth.js'
+import { WORKER, apiGet, loginApi, residentSignIn } from '../lib/auth.js'
 import { shot } from '../lib/screenshot.js'
-import { logSize, smsCodeAfter, smsCooldown, until } from '../lib/util.js'
 
-const RESIDENT_PHONE = process.env.CIVICGRID_E2E_RESIDENT_PHONE ?? '13951300001'
 // Inside the demo boundary of 八厂社区第三网格 (src/app/demo.cpp, grid_block: 120.8598–120.8622 E,
 // 32.011–32.020 N), away from the resident's own grid.
 const POINT = { latitude: 32.0155, longitude: 120.861 }
@@ -21,21 +19,6 @@ before(async () => {
 })
 after(() => browser?.close())
 
-async function residentSignIn(page, t) {
-  const wait = smsCooldown(RESIDENT_PHONE)
-  if (wait) {
-    t.diagnostic(`waiting ${Math.ceil(wait / 1000)} s for the SMS cool-down`)
-    await new Promise((r) => setTimeout(r, wait))
-  }
-  await page.goto('/m/login')
-  await page.getByLabel('手机号').fill(RESIDENT_PHONE)
-  const from = logSize()
-  await page.getByRole('button', { name: '获取验证码' }).click()
-  const code = await until(() => smsCodeAfter(RESIDENT_PHONE, from), { message: 'the SMS code in the server log' })
-  await page.getByLabel('验证码').fill(code)
-  await page.getByRole('button', { name: '登录', exact: true }).click()
-  await page.waitForURL(/\/m\/me$/)
-}
 
 async function openReport(page) {
   await page.goto('/m/report')
