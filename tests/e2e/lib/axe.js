@@ -11,6 +11,11 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
  * @returns {Promise<Array<{id:string, impact:string, help:string, nodes:string[]}>>} serious and critical violations
  */
 export async function seriousViolations(page, { exclude = [] } = {}) {
+  // An element caught mid-transition (a toast fading in, a tag zooming in) has its opacity part
+  // way and fails the contrast check for what is only a moment: let transitions finish first.
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), null, { timeout: 3000 })
+    .catch(() => {})
   await page.evaluate(AXE_SOURCE)
   const result = await page.evaluate(
     async ({ exclude }) => {
