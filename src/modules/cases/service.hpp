@@ -56,7 +56,7 @@ class CaseService {
   // Seeds calendar_days from the official schedule once per database.
   void seed_calendar() const;
   // Counts the cases that predate the indicator rollups into them, once
-  // (migration 0059 creates the table; migrations are SQL only).
+  // (migration 0060 creates the table; migrations are SQL only).
   void ensure_rollups() const;
   std::shared_ptr<const WorkCalendar> calendar() const;
 

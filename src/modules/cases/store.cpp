@@ -148,7 +148,7 @@ WHERE warning <> 'none'
 constexpr std::string_view kSetWarning = "UPDATE cases SET warning = $2 WHERE id = $1";
 
 // ---- rollups ----
-// The rollups (migrations 0059, 0060) hold, per area on a case's path (its
+// The rollups (migration 0060) hold, per area on a case's path (its
 // grid and every area above it), tier (local day or local month), period and
 // top-level category, the sums of each case's share below. None of the Counts
 // depends on "now" (they are the cases' current state), so a case's share

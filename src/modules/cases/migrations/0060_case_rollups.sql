@@ -1,5 +1,6 @@
--- Indicator rollups, second shape (issue 6): a request reads a number of rows
--- bounded by (children x periods x categories), not by grids or cases.
+-- Indicator rollups (issue 6): GET /stats/cases sums these instead of scanning
+-- cases, reading a number of rows bounded by (children x periods x categories),
+-- not by grids or cases.
 -- One row per area on the case's path (its grid and every area above it, by
 -- path), tier ('day' or 'month': local day or local calendar month of
 -- created_at, China Standard Time, UTC+08:00), period (local day number, or
@@ -9,8 +10,9 @@
 -- (by child); whole months from the month tier, the other whole days from the
 -- day tier. store.cpp keeps every row a case counts in (areas x tiers) in the
 -- same statement, inside each case insert and update; rebuild_rollups()
--- recomputes the table, and clearing rollups_built makes the next start do it.
-DROP TABLE case_rollups;
+-- recomputes the table: existing cases are counted at the first start after
+-- this migration (migrations are SQL only; see CaseService::ensure_rollups),
+-- and by `civicgrid demo` after generating.
 CREATE TABLE case_rollups (
   path {{TEXT_C}} NOT NULL,
   tier TEXT NOT NULL CHECK (tier IN ('day', 'month')),
@@ -29,5 +31,4 @@ CREATE TABLE case_rollups (
   handling_minutes {{BIGINT}} NOT NULL,
   handling_cases {{BIGINT}} NOT NULL,
   PRIMARY KEY (path, tier, period, category_id)
-);
-DELETE FROM case_settings WHERE name = 'rollups_built';
+) {{WITHOUT_ROWID}};
