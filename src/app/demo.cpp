@@ -237,10 +237,12 @@ class Generator {
   static constexpr std::size_t kBatchResidents = 20'000;
 
   void start_bulk() {
-    app_.db->read([&](db::Conn& conn) {
+    app_.db->write([&](db::Conn& conn) {
       next_building_ = db::next_id(conn, "buildings");
       next_household_ = db::next_id(conn, "households");
       next_resident_ = db::next_id(conn, "residents");
+      deferred_.emplace(conn, std::vector<std::string>{"buildings", "households", "residents",
+                                                       "resident_tags", "resident_name_grams"});
     });
   }
 
@@ -305,10 +307,11 @@ class Generator {
   void finish_bulk() {
     ship_batch();
     write_in_flight();
-    app_.db->write([](db::Conn& conn) {
+    app_.db->write([this](db::Conn& conn) {
       for (const char* table : {"buildings", "households", "residents"}) {
         db::sync_identity(conn, table);
       }
+      deferred_->restore(conn);
     });
   }
 
@@ -456,6 +459,7 @@ class Generator {
   std::int64_t next_building_ = 0, next_household_ = 0, next_resident_ = 0;
   Batch batch_;
   std::optional<InFlight> in_flight_;
+  std::optional<db::DeferredIndexes> deferred_;  // the people tables' indexes, while filling them
   std::map<std::string, int> issued_;
   bool demo_resident_done_ = false;
   // Districts of Nantong (GB/T 2260), where residents were born.

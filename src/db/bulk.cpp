@@ -91,6 +91,38 @@ void tune_for_bulk(Conn& conn) {
   }
 }
 
+namespace {
+// (name, CREATE INDEX statement) of the indexes of `table` that no constraint owns.
+Rows droppable_indexes(Conn& conn, const std::string& table) {
+  if (conn.engine() == Engine::sqlite) {
+    // sql is NULL for the automatic indexes of PRIMARY KEY and UNIQUE constraints.
+    return conn.query(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 "
+        "AND sql IS NOT NULL ORDER BY name",
+        {table});
+  }
+  return conn.query(
+      "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
+      "AND i.tablename = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+      "WHERE c.conname = i.indexname) ORDER BY i.indexname",
+      {table});
+}
+}  // namespace
+
+DeferredIndexes::DeferredIndexes(Conn& conn, const std::vector<std::string>& tables) {
+  for (const std::string& table : tables) {
+    for (const Row& index : droppable_indexes(conn, table)) {
+      definitions_.push_back(index.text(1));
+      conn.exec_script("DROP INDEX " + index.text(0));
+    }
+  }
+}
+
+void DeferredIndexes::restore(Conn& conn) {
+  for (const std::string& definition : definitions_) conn.exec_script(definition);
+  definitions_.clear();
+}
+
 std::int64_t next_id(Conn& conn, const std::string& table) {
   return conn.query("SELECT COALESCE(MAX(id), 0) + 1 FROM " + table).at(0).i64(0);
 }

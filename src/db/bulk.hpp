@@ -59,6 +59,24 @@ class BulkInsert {
 // the WAL flush (a crash loses at most the last batches of a throwaway dataset).
 void tune_for_bulk(Conn& conn);
 
+// The secondary indexes of some tables, dropped while a generator fills them
+// and built again afterwards. Inserting millions of rows into B-trees keyed by
+// random values (blind indexes, paths) touches a page per row once the trees
+// outgrow the cache; building an index afterwards sorts the rows once, which
+// is what made the `city` preset practical. Indexes that carry a PRIMARY KEY
+// or UNIQUE constraint stay: they cannot be dropped, and the generator relies
+// on them. A unique index that is rebuilt still refuses duplicates, only later.
+class DeferredIndexes {
+ public:
+  DeferredIndexes(Conn& conn, const std::vector<std::string>& tables);
+  // Builds the dropped indexes again, in their original definitions.
+  void restore(Conn& conn);
+  std::size_t size() const { return definitions_.size(); }
+
+ private:
+  std::vector<std::string> definitions_;  // CREATE INDEX statements
+};
+
 // COALESCE(MAX(id), 0) + 1 of `table`: the first id a generator may assign.
 std::int64_t next_id(Conn& conn, const std::string& table);
 

@@ -680,9 +680,16 @@ Status seed_demo_cases(App& app, std::uint64_t seed, int count) {
 }
 
 Status seed_bulk_cases(App& app, std::uint64_t seed, int count) {
+  std::optional<db::DeferredIndexes> deferred;
+  app.db->write([&](db::Conn& conn) {
+    deferred.emplace(conn, std::vector<std::string>{"cases", "case_events", "case_photos"});
+  });
   if (auto made = BulkRun(app, seed).run(count); !made) return made;
   // Bulk rows bypass the store's writes that keep the indicator rollups.
-  app.db->write([](db::Conn& conn) { store::rebuild_rollups(conn); });
+  app.db->write([&](db::Conn& conn) {
+    deferred->restore(conn);
+    store::rebuild_rollups(conn);
+  });
   return {};
 }
 
