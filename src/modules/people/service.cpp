@@ -222,7 +222,7 @@ Result<Resident> PeopleService::update(const auth::Actor& actor, std::int64_t id
       if (auto ok = check_unique_id(conn, row->id_number, id); !ok) return ok;
     }
     if (input.phone) row->phone = detail::seal_phone(*app_.pii, person->phone);
-    const bool renamed = person->name != r.name;
+    const store::NameGrams indexed{r.path, char_bigrams(r.name)};
     apply_person(r, *person);
     r.household_id = place->household_id;
     r.grid_id = place->grid_id;
@@ -230,7 +230,8 @@ Result<Resident> PeopleService::update(const auth::Actor& actor, std::int64_t id
     r.updated_at = now_ms();
     row->street_id = place->street_id;
     store::update_resident(conn, *row);
-    if (renamed) store::set_name_grams(conn, id, char_bigrams(r.name));
+    // Renamed or moved to another grid: the grams follow the name and the path.
+    store::set_name_grams(conn, id, indexed, {r.path, char_bigrams(r.name)});
     store::set_tags(conn, id, r.path, r.tags);
     app_.audit->record(
         conn, actor,
@@ -248,7 +249,8 @@ Status PeopleService::remove(const auth::Actor& actor, std::int64_t id) const {
     if (auto ok = detail::require(actor.who, Permission::people_write, row->resident.path); !ok) {
       return ok;
     }
-    store::delete_resident(conn, id);
+    const Resident& r = row->resident;
+    store::delete_resident(conn, id, {r.path, char_bigrams(r.name)});
     app_.audit->record(
         conn, actor, entry(actor, "resident.delete", row->resident, "", Permission::people_write));
     return {};

@@ -24,9 +24,11 @@ UPDATE residents SET household_id = $2, grid_id = $3, street_id = $4, path = $5,
        relation = $15, residence_type = $16, notes = $17, updated_at = $18
 WHERE id = $1)";
 
-// The cascades exist in the schema, but deleting the children first does not
-// depend on SQLite's foreign_keys pragma being on for this connection.
-constexpr std::string_view kDeleteGrams = "DELETE FROM resident_name_grams WHERE resident_id = $1";
+// Tags cascade in the schema, but deleting them first does not depend on
+// SQLite's foreign_keys pragma being on for this connection. Grams have no
+// foreign key (see migration 0061) and are deleted by their full keys.
+constexpr std::string_view kDeleteGram =
+    "DELETE FROM resident_name_grams WHERE gram = $1 AND path = $2 AND resident_id = $3";
 constexpr std::string_view kDeleteTags = "DELETE FROM resident_tags WHERE resident_id = $1";
 constexpr std::string_view kDeleteResident = "DELETE FROM residents WHERE id = $1";
 
@@ -42,7 +44,8 @@ SELECT street_id, id_number_enc, id_number_idx, phone_enc, phone_idx FROM reside
 constexpr std::string_view kFindByIdNumber = "SELECT id FROM residents WHERE id_number_idx = $1";
 
 constexpr std::string_view kInsertGram = R"(
-INSERT INTO resident_name_grams (gram, resident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING)";
+INSERT INTO resident_name_grams (gram, path, resident_id) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING)";
 
 constexpr std::string_view kInsertTag = R"(
 INSERT INTO resident_tags (resident_id, tag, path) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING)";
@@ -65,8 +68,11 @@ constexpr std::string_view kCreateTag =
 
 // Fragments of the search, joined by build_search().
 constexpr std::string_view kAfterId = " AND r.id > {}";
-constexpr std::string_view kHasGram =
-    " AND r.id IN (SELECT g.resident_id FROM resident_name_grams g WHERE g.gram = {})";
+// One branch of the gram lookup: the residents with a gram in one path range.
+constexpr std::string_view kGramInRange =
+    "SELECT g.resident_id FROM resident_name_grams g WHERE g.gram = {} AND g.path >= {} AND "
+    "g.path < {}";
+constexpr std::string_view kGramAfterId = " AND g.resident_id > {}";
 constexpr std::string_view kNameLike =
     " AND r.name LIKE '%' || CAST({} AS TEXT) || '%' ESCAPE '\\'";
 constexpr std::string_view kIdNumberIs = " AND r.id_number_idx = {}";
@@ -107,12 +113,53 @@ Sealed read_sealed(const db::Row& row, std::size_t enc, std::size_t idx, std::st
 // Collects parameters and hands out their placeholders in order.
 using Params = db::ParamList;
 
+// The parts of the scopes inside the area (when there is one) as disjoint
+// ranges in path order: scopes may nest or repeat (a user with grants on a
+// community and on one of its grids), and a resident must be found once.
+std::vector<PathRange> visible_ranges(const Filter& f) {
+  std::vector<PathRange> ranges;
+  for (PathRange r : f.scopes) {
+    if (f.area) {
+      r.from = std::max(r.from, f.area->from);
+      r.to = std::min(r.to, f.area->to);
+    }
+    if (r.from < r.to) ranges.push_back(std::move(r));
+  }
+  std::ranges::sort(ranges, {}, &PathRange::from);
+  std::vector<PathRange> merged;
+  for (PathRange& r : ranges) {
+    if (!merged.empty() && r.from <= merged.back().to) {
+      merged.back().to = std::max(merged.back().to, r.to);
+    } else {
+      merged.push_back(std::move(r));
+    }
+  }
+  return merged;
+}
+
+// "r.id IN (residents with the gram in range 1 UNION ALL … in range n)": each
+// branch is a range scan of the gram index's (gram, path) prefix, so the work
+// is the scope's matches of the gram, whatever the gram's frequency elsewhere.
+// SQLite keeps the ids in a sorted ephemeral index and walks it in id order,
+// so ORDER BY r.id LIMIT n stops after n matches without a sort.
+std::string gram_condition(const Filter& f, const std::string& gram, Params& p) {
+  const std::vector<PathRange> ranges = visible_ranges(f);
+  if (ranges.empty()) return " AND 1 = 0";
+  std::string branches;
+  for (const PathRange& r : ranges) {
+    if (!branches.empty()) branches += " UNION ALL ";
+    branches += fmt::format(fmt::runtime(kGramInRange), p.add(gram), p.add(r.from), p.add(r.to));
+    if (f.after_id) branches += fmt::format(fmt::runtime(kGramAfterId), p.add(*f.after_id));
+  }
+  return " AND r.id IN (" + branches + ")";
+}
+
 std::string build_search(const Filter& f, Params& p) {
   std::string sql = fmt::format("SELECT {} FROM residents r WHERE (", kResidentColumns);
   sql += db::path_ranges_sql("r.path", f.scopes, p) + ")";
   if (f.area) sql += " AND (" + db::path_ranges_sql("r.path", {&*f.area, 1}, p) + ")";
   if (f.after_id) sql += fmt::format(fmt::runtime(kAfterId), p.add(*f.after_id));
-  if (f.gram) sql += fmt::format(fmt::runtime(kHasGram), p.add(*f.gram));
+  if (f.gram) sql += gram_condition(f, *f.gram, p);
   if (f.like) sql += fmt::format(fmt::runtime(kNameLike), p.add(*f.like));
   if (f.id_number_idx) sql += fmt::format(fmt::runtime(kIdNumberIs), p.add(*f.id_number_idx));
   if (f.phone_idx) sql += fmt::format(fmt::runtime(kPhoneIs), p.add(*f.phone_idx));
@@ -125,6 +172,12 @@ std::string tags_batch_sql() {
   std::string sql = "SELECT resident_id, tag FROM resident_tags WHERE resident_id IN (";
   for (std::size_t i = 1; i <= kTagBatch; ++i) sql += fmt::format("{}${}", i > 1 ? ", " : "", i);
   return sql + ") ORDER BY resident_id, tag";
+}
+
+void remove_name_grams(db::Conn& conn, std::int64_t resident_id, const NameGrams& grams) {
+  for (const std::string& gram : grams.grams) {
+    conn.exec(kDeleteGram, {gram, grams.path, resident_id});
+  }
 }
 
 }  // namespace
@@ -147,8 +200,8 @@ void update_resident(db::Conn& conn, const StoredResident& row) {
              row.phone.idx, row.phone.masked, r.relation, r.residence_type, r.notes, r.updated_at});
 }
 
-void delete_resident(db::Conn& conn, std::int64_t id) {
-  conn.exec(kDeleteGrams, {id});
+void delete_resident(db::Conn& conn, std::int64_t id, const NameGrams& indexed) {
+  remove_name_grams(conn, id, indexed);
   conn.exec(kDeleteTags, {id});
   conn.exec(kDeleteResident, {id});
 }
@@ -189,15 +242,17 @@ std::vector<Resident> search(db::Conn& conn, const Filter& filter) {
   return out;
 }
 
-void add_name_grams(db::Conn& conn, std::int64_t resident_id,
-                    const std::vector<std::string>& grams) {
-  for (const std::string& gram : grams) conn.exec(kInsertGram, {gram, resident_id});
+void add_name_grams(db::Conn& conn, std::int64_t resident_id, const NameGrams& grams) {
+  for (const std::string& gram : grams.grams) {
+    conn.exec(kInsertGram, {gram, grams.path, resident_id});
+  }
 }
 
-void set_name_grams(db::Conn& conn, std::int64_t resident_id,
-                    const std::vector<std::string>& grams) {
-  conn.exec(kDeleteGrams, {resident_id});
-  add_name_grams(conn, resident_id, grams);
+void set_name_grams(db::Conn& conn, std::int64_t resident_id, const NameGrams& before,
+                    const NameGrams& after) {
+  if (before.path == after.path && before.grams == after.grams) return;
+  remove_name_grams(conn, resident_id, before);
+  add_name_grams(conn, resident_id, after);
 }
 
 void add_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
