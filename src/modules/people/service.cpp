@@ -154,8 +154,6 @@ Result<Page> PeopleService::list(const auth::Actor& actor, const SearchQuery& qu
       page.items.resize(limit);
       page.next_cursor = encode_cursor(page.items.back().id);
     }
-    detail::PlaceCache places(conn, *app_.org);
-    for (Resident& r : page.items) places.decorate(r);
     return page;
   });
 }

@@ -70,8 +70,6 @@ void add_name_grams(db::Conn& conn, std::int64_t resident_id, const NameGrams& g
 void add_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
               const std::vector<std::string>& tags);
 std::vector<std::string> tags_of(db::Conn& conn, std::int64_t resident_id);
-std::map<std::int64_t, std::vector<std::string>> tags_of_many(db::Conn& conn,
-                                                              const std::vector<std::int64_t>& ids);
 
 struct StoredTag {
   std::string name;
