@@ -153,9 +153,9 @@ Sealed read_sealed(const db::Row& row, std::size_t enc, std::size_t idx, std::st
 // Collects parameters and hands out their placeholders in order.
 using Params = db::ParamList;
 
-// The parts of the scopes inside the area (when there is one) as disjoint
-// ranges in path order: scopes may nest or repeat (a user with grants on a
-// community and on one of its grids), and a resident must be found once.
+// The parts of the scopes inside the area (when there is one). The scopes are
+// disjoint (Principal::scopes keeps only the outermost of nested grants), so
+// the parts are too, and no resident is found twice.
 std::vector<PathRange> visible_ranges(const Filter& f) {
   std::vector<PathRange> ranges;
   for (PathRange r : f.scopes) {
@@ -165,16 +165,7 @@ std::vector<PathRange> visible_ranges(const Filter& f) {
     }
     if (r.from < r.to) ranges.push_back(std::move(r));
   }
-  std::ranges::sort(ranges, {}, &PathRange::from);
-  std::vector<PathRange> merged;
-  for (PathRange& r : ranges) {
-    if (!merged.empty() && r.from <= merged.back().to) {
-      merged.back().to = std::max(merged.back().to, r.to);
-    } else {
-      merged.push_back(std::move(r));
-    }
-  }
-  return merged;
+  return ranges;
 }
 
 // "r.id IN (residents with the gram in range 1 UNION ALL … in range n)": each

@@ -33,7 +33,7 @@ struct StoredResident {
 using db::PathRange;
 
 struct Filter {
-  std::vector<PathRange> scopes;  // OR-ed; never empty
+  std::vector<PathRange> scopes;  // OR-ed, disjoint (Principal::scopes); never empty
   std::optional<PathRange> area;
   std::optional<std::int64_t> after_id;
   std::optional<std::string> gram;  // a name gram the resident must have
