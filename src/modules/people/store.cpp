@@ -188,11 +188,11 @@ std::string gram_condition(const Filter& f, const std::vector<PathRange>& ranges
 
 // "(substr(r.path, 1, length($a)) = $a OR …)": the scope, when the gram ranges
 // are the way in, as a check on each row they found (it holds anyway: a gram
-// carries its resident's path) in a form no index serves. PostgreSQL estimates
-// a subtree's residents at about one row from its path histogram; offered
-// r.path ranges, it scanned the whole scope's residents by path and filtered
-// by name (~2,800 rows for a community of `district`) instead of looking up
-// the four the gram range found.
+// carries its resident's path) in a form no index serves. Offered r.path
+// ranges, PostgreSQL estimated the scope's residents matching the name at one
+// row and scanned the scope's residents by path, filtering by name (~2,800 rows
+// for a community of `district`), instead of looking up the four the gram
+// range found.
 std::string within_sql(const std::vector<PathRange>& ranges, Params& p) {
   std::string sql;
   for (const PathRange& r : ranges) {
