@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <tuple>
@@ -202,6 +203,52 @@ TEST_F(PeopleSearchApi, MovedResidentIsFoundUnderItsNewAreaOnly) {
   EXPECT_EQ(app.as("admin").del(url).status, 204);
   for (auto& row : gram_rows()) EXPECT_NE(std::get<2>(row), moves);
   EXPECT_FALSE(gram_rows().empty());
+}
+
+// The list's household address, grid name and tags come from the search
+// query itself; they must be what the detail (its own statements) shows.
+TEST_F(PeopleSearchApi, ListedResidentsCarryTheDetailsHouseholdGridAndTags) {
+  auto tag = app.as("bachang_worker")
+                 .post("/api/v1/tags", {{"name", "楼栋长"}, {"community_id", w.bachang}});
+  ASSERT_EQ(tag.status, 201) << tag.body;
+  EXPECT_EQ(app.as("bachang_worker")
+                .post("/api/v1/tags", {{"name",
+                                        "甲\x1f"
+                                        "乙"},
+                                       {"community_id", w.bachang}})
+                .status,
+            400);
+  json::object b{{"household_id", w.household_of_grid.at(w.grid2)},
+                 {"name", "标签王秀"},
+                 {"id_number", make_id(next_seq++)},
+                 {"relation", "head"},
+                 {"residence_type", "registered"},
+                 {"tags", json::array{"独居老人", "楼栋长", "低保"}}};
+  auto made = app.as("admin").post("/api/v1/residents", b);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::int64_t tagged = made.json().at("id").as_int64();
+  const std::int64_t plain = add(w.grid1, "无标签王秀");
+
+  auto listed = app.as("bachang_worker").get("/api/v1/residents?q=" + url_encode("王秀"));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const auto& items = listed.json().at("items").as_array();
+  ASSERT_EQ(items.size(), 2u);
+  for (const auto& item : items) {
+    const std::int64_t id = item.at("id").as_int64();
+    auto detail = app.as("bachang_worker").get(fmt::format("/api/v1/residents/{}", id));
+    ASSERT_EQ(detail.status, 200) << detail.body;
+    const json::value& d = detail.json();
+    EXPECT_EQ(item.at("tags"), d.at("tags")) << id;
+    EXPECT_EQ(item.at("household"), d.at("household")) << id;
+    EXPECT_EQ(item.at("grid"), d.at("grid")) << id;
+    EXPECT_FALSE(item.at("household").at("address").as_string().empty());
+    EXPECT_FALSE(item.at("grid").at("name").as_string().empty());
+  }
+  EXPECT_EQ(items[0].at("id").as_int64(), std::min(tagged, plain));
+  const auto& tags = (items[0].at("id").as_int64() == tagged ? items[0] : items[1]).at("tags");
+  EXPECT_EQ(tags.as_array().size(), 3u);
+  EXPECT_TRUE(
+      (items[0].at("id").as_int64() == plain ? items[0] : items[1]).at("tags").as_array().empty());
 }
 
 // A database from before 0061 (grams keyed by gram and resident only): the

@@ -306,8 +306,11 @@ Result<std::vector<Tag>> PeopleService::tags(const auth::Actor& actor) const {
 Result<Tag> PeopleService::create_tag(const auth::Actor& actor, const std::string& raw_name,
                                       std::int64_t community_id) const {
   const std::string name(trim(raw_name));
+  // No control characters either: lists carry a resident's tags joined by one
+  // (store::search).
+  const bool control = std::ranges::any_of(name, [](unsigned char c) { return c < 0x20; });
   if (name.empty() || utf8_length(name) > 20 || name.find_first_of(",;") != std::string::npos ||
-      name.find("、") != std::string::npos || name.find("；") != std::string::npos) {
+      name.find("、") != std::string::npos || name.find("；") != std::string::npos || control) {
     return fail(errors::invalid_field("name", "format", "标签名应为1到20个字符，且不含分隔符"));
   }
   return app_.db->write([&](db::Conn& conn) -> Result<Tag> {

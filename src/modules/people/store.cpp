@@ -69,7 +69,7 @@ constexpr std::string_view kCreateTag =
 // one query: per page that is a few B-tree lookups per row found instead of a
 // statement per household and a batch statement for the tags. Columns 14..19
 // follow read_resident()'s; the tags arrive joined by the unit separator
-// (tag names never contain control characters), in the order of tags_of().
+// (PeopleService::create_tag refuses control characters), in tags_of()'s order.
 constexpr std::string_view kListedColumns =
     ", b.name, COALESCE(c.name, ''), h.unit, h.room, COALESCE(g.name, ''), ";
 constexpr std::string_view kTagsJoinedSqlite =
