@@ -531,6 +531,10 @@ def measure(url, script, args, fixtures_path, before_each=None, pids=()):
 def nginx_ceiling(size, args, work, fixtures_path):
     root = os.path.join(work, "nginx")
     os.makedirs(os.path.join(root, "logs"), exist_ok=True)
+    # nginx started as root serves files as `nobody`, which cannot enter the
+    # work directory (mkdtemp makes it 0700): every request was a 403 page.
+    for d in (work, root):
+        os.chmod(d, 0o755)
     with open(os.path.join(root, "case-list.json"), "wb") as f:
         f.write(b"x" * size)
     port = free_port()

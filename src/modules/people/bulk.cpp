@@ -48,7 +48,7 @@ void insert_residents(db::Conn& conn, const std::vector<SealedResident>& batch) 
       {"id", "household_id", "grid_id", "street_id", "path", "name", "gender", "birth_date",
        "id_number_enc", "id_number_idx", "id_number_masked", "phone_enc", "phone_idx",
        "phone_masked", "relation", "residence_type", "notes", "created_at", "updated_at"});
-  db::BulkInsert grams(conn, "resident_name_grams", {"gram", "resident_id"});
+  db::BulkInsert grams(conn, "resident_name_grams", {"gram", "path", "resident_id"});
   db::BulkInsert tags(conn, "resident_tags", {"resident_id", "tag", "path"});
   for (const SealedResident& s : batch) {
     const Resident& r = s.row.resident;
@@ -59,7 +59,7 @@ void insert_residents(db::Conn& conn, const std::vector<SealedResident>& batch) 
   }
   residents.finish();
   for (const SealedResident& s : batch) {
-    for (const std::string& g : s.grams) grams.add({g, s.id});
+    for (const std::string& g : s.grams) grams.add({g, s.row.resident.path, s.id});
     for (const std::string& t : s.tags) tags.add({s.id, t, s.row.resident.path});
   }
   grams.finish();

@@ -180,7 +180,7 @@ std::int64_t insert_person(db::Conn& conn, const PiiCipher& pii, const org::Plac
   row.id_number = seal_id_number(pii, person.id_number);
   row.phone = seal_phone(pii, person.phone);
   const std::int64_t id = store::insert_resident(conn, row);
-  store::add_name_grams(conn, id, char_bigrams(person.name));
+  store::add_name_grams(conn, id, {place.path, char_bigrams(person.name)});
   store::add_tags(conn, id, place.path, person.tags);
   return id;
 }

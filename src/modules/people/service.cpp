@@ -154,8 +154,6 @@ Result<Page> PeopleService::list(const auth::Actor& actor, const SearchQuery& qu
       page.items.resize(limit);
       page.next_cursor = encode_cursor(page.items.back().id);
     }
-    detail::PlaceCache places(conn, *app_.org);
-    for (Resident& r : page.items) places.decorate(r);
     return page;
   });
 }
@@ -222,7 +220,7 @@ Result<Resident> PeopleService::update(const auth::Actor& actor, std::int64_t id
       if (auto ok = check_unique_id(conn, row->id_number, id); !ok) return ok;
     }
     if (input.phone) row->phone = detail::seal_phone(*app_.pii, person->phone);
-    const bool renamed = person->name != r.name;
+    const store::NameGrams indexed{r.path, char_bigrams(r.name)};
     apply_person(r, *person);
     r.household_id = place->household_id;
     r.grid_id = place->grid_id;
@@ -230,7 +228,8 @@ Result<Resident> PeopleService::update(const auth::Actor& actor, std::int64_t id
     r.updated_at = now_ms();
     row->street_id = place->street_id;
     store::update_resident(conn, *row);
-    if (renamed) store::set_name_grams(conn, id, char_bigrams(r.name));
+    // Renamed or moved to another grid: the grams follow the name and the path.
+    store::set_name_grams(conn, id, indexed, {r.path, char_bigrams(r.name)});
     store::set_tags(conn, id, r.path, r.tags);
     app_.audit->record(
         conn, actor,
@@ -248,7 +247,8 @@ Status PeopleService::remove(const auth::Actor& actor, std::int64_t id) const {
     if (auto ok = detail::require(actor.who, Permission::people_write, row->resident.path); !ok) {
       return ok;
     }
-    store::delete_resident(conn, id);
+    const Resident& r = row->resident;
+    store::delete_resident(conn, id, {r.path, char_bigrams(r.name)});
     app_.audit->record(
         conn, actor, entry(actor, "resident.delete", row->resident, "", Permission::people_write));
     return {};
@@ -306,8 +306,11 @@ Result<std::vector<Tag>> PeopleService::tags(const auth::Actor& actor) const {
 Result<Tag> PeopleService::create_tag(const auth::Actor& actor, const std::string& raw_name,
                                       std::int64_t community_id) const {
   const std::string name(trim(raw_name));
+  // No control characters either: lists carry a resident's tags joined by one
+  // (store::search).
+  const bool control = std::ranges::any_of(name, [](unsigned char c) { return c < 0x20; });
   if (name.empty() || utf8_length(name) > 20 || name.find_first_of(",;") != std::string::npos ||
-      name.find("、") != std::string::npos || name.find("；") != std::string::npos) {
+      name.find("、") != std::string::npos || name.find("；") != std::string::npos || control) {
     return fail(errors::invalid_field("name", "format", "标签名应为1到20个字符，且不含分隔符"));
   }
   return app_.db->write([&](db::Conn& conn) -> Result<Tag> {

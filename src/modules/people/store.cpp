@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "modules/org/model.hpp"
+
 namespace cg::people::store {
 namespace {
 
@@ -24,9 +26,11 @@ UPDATE residents SET household_id = $2, grid_id = $3, street_id = $4, path = $5,
        relation = $15, residence_type = $16, notes = $17, updated_at = $18
 WHERE id = $1)";
 
-// The cascades exist in the schema, but deleting the children first does not
-// depend on SQLite's foreign_keys pragma being on for this connection.
-constexpr std::string_view kDeleteGrams = "DELETE FROM resident_name_grams WHERE resident_id = $1";
+// Tags cascade in the schema, but deleting them first does not depend on
+// SQLite's foreign_keys pragma being on for this connection. Grams have no
+// foreign key (see migration 0061) and are deleted by their full keys.
+constexpr std::string_view kDeleteGram =
+    "DELETE FROM resident_name_grams WHERE gram = $1 AND path = $2 AND resident_id = $3";
 constexpr std::string_view kDeleteTags = "DELETE FROM resident_tags WHERE resident_id = $1";
 constexpr std::string_view kDeleteResident = "DELETE FROM residents WHERE id = $1";
 
@@ -42,17 +46,14 @@ SELECT street_id, id_number_enc, id_number_idx, phone_enc, phone_idx FROM reside
 constexpr std::string_view kFindByIdNumber = "SELECT id FROM residents WHERE id_number_idx = $1";
 
 constexpr std::string_view kInsertGram = R"(
-INSERT INTO resident_name_grams (gram, resident_id) VALUES ($1, $2) ON CONFLICT DO NOTHING)";
+INSERT INTO resident_name_grams (gram, path, resident_id) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING)";
 
 constexpr std::string_view kInsertTag = R"(
 INSERT INTO resident_tags (resident_id, tag, path) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING)";
 
 constexpr std::string_view kTagsOf =
     "SELECT tag FROM resident_tags WHERE resident_id = $1 ORDER BY tag";
-
-// Tags of many residents, a fixed number of ids at a time (unused slots hold
-// 0, which is no resident) so that one prepared statement serves every batch.
-constexpr std::size_t kTagBatch = 50;
 
 constexpr std::string_view kListTags =
     "SELECT name, community_id, path FROM tags ORDER BY community_id IS NOT NULL, path, id";
@@ -63,10 +64,33 @@ SELECT 1 FROM tags WHERE name = $1 AND (community_id IS NULL OR community_id = $
 constexpr std::string_view kCreateTag =
     "INSERT INTO tags (name, community_id, path, created_at) VALUES ($1, $2, $3, $4)";
 
+// A search result is listed with its household's address and its grid's name
+// (what org::OrgService::place_of_household gives) and its tags, all from the
+// one query: per page that is a few B-tree lookups per row found instead of a
+// statement per household and a batch statement for the tags. Columns 14..19
+// follow read_resident()'s; the tags arrive joined by the unit separator
+// (PeopleService::create_tag refuses control characters), in tags_of()'s order.
+constexpr std::string_view kListedColumns =
+    ", b.name, COALESCE(c.name, ''), h.unit, h.room, COALESCE(g.name, ''), ";
+constexpr std::string_view kTagsJoinedSqlite =
+    "(SELECT group_concat(t.tag, char(31)) FROM (SELECT t.tag FROM resident_tags t "
+    "WHERE t.resident_id = r.id ORDER BY t.tag) t)";
+constexpr std::string_view kTagsJoinedPostgres =
+    "(SELECT string_agg(t.tag, chr(31) ORDER BY t.tag) FROM resident_tags t "
+    "WHERE t.resident_id = r.id)";
+constexpr std::string_view kPlaceJoins =
+    " FROM residents r LEFT JOIN households h ON h.id = r.household_id"
+    " LEFT JOIN buildings b ON b.id = h.building_id LEFT JOIN areas g ON g.id = h.grid_id"
+    " LEFT JOIN areas c ON c.id = g.parent_id";
+constexpr char kTagSeparator = '\x1f';
+
 // Fragments of the search, joined by build_search().
 constexpr std::string_view kAfterId = " AND r.id > {}";
-constexpr std::string_view kHasGram =
-    " AND r.id IN (SELECT g.resident_id FROM resident_name_grams g WHERE g.gram = {})";
+// One branch of the gram lookup: the residents with a gram in one path range.
+constexpr std::string_view kGramInRange =
+    "SELECT ng.resident_id FROM resident_name_grams ng WHERE ng.gram = {} AND ng.path >= {} AND "
+    "ng.path < {}";
+constexpr std::string_view kGramAfterId = " AND ng.resident_id > {}";
 constexpr std::string_view kNameLike =
     " AND r.name LIKE '%' || CAST({} AS TEXT) || '%' ESCAPE '\\'";
 constexpr std::string_view kIdNumberIs = " AND r.id_number_idx = {}";
@@ -96,6 +120,28 @@ Resident read_resident(const db::Row& row) {
   return r;
 }
 
+std::vector<std::string> split_tags(std::string_view joined) {
+  std::vector<std::string> out;
+  while (!joined.empty()) {
+    const std::size_t end = std::min(joined.find(kTagSeparator), joined.size());
+    out.emplace_back(joined.substr(0, end));
+    joined.remove_prefix(std::min(end + 1, joined.size()));
+  }
+  return out;
+}
+
+// A row of build_search(): the resident, its place and its tags.
+Resident read_listed(const db::Row& row) {
+  Resident r = read_resident(row);
+  if (!row.is_null(14)) {
+    r.household_address =
+        org::format_address(row.text(15), row.text(14), row.text(16), row.text(17));
+  }
+  r.grid_name = row.text(18);
+  if (!row.is_null(19)) r.tags = split_tags(row.text(19));
+  return r;
+}
+
 Sealed read_sealed(const db::Row& row, std::size_t enc, std::size_t idx, std::string masked) {
   Sealed s;
   if (!row.is_null(enc)) s.enc = db::Blob{row.blob(enc)};
@@ -107,12 +153,68 @@ Sealed read_sealed(const db::Row& row, std::size_t enc, std::size_t idx, std::st
 // Collects parameters and hands out their placeholders in order.
 using Params = db::ParamList;
 
-std::string build_search(const Filter& f, Params& p) {
-  std::string sql = fmt::format("SELECT {} FROM residents r WHERE (", kResidentColumns);
-  sql += db::path_ranges_sql("r.path", f.scopes, p) + ")";
-  if (f.area) sql += " AND (" + db::path_ranges_sql("r.path", {&*f.area, 1}, p) + ")";
+// The parts of the scopes inside the area (when there is one). The scopes are
+// disjoint (Principal::scopes keeps only the outermost of nested grants), so
+// the parts are too, and no resident is found twice. Scopes and area are
+// subtrees, so each part is one as well: [path, subtree_end(path)).
+std::vector<PathRange> visible_ranges(const Filter& f) {
+  std::vector<PathRange> ranges;
+  for (PathRange r : f.scopes) {
+    if (f.area) {
+      r.from = std::max(r.from, f.area->from);
+      r.to = std::min(r.to, f.area->to);
+    }
+    if (r.from < r.to) ranges.push_back(std::move(r));
+  }
+  return ranges;
+}
+
+// "r.id IN (residents with the gram in range 1 UNION ALL … in range n)": each
+// branch is a range scan of the gram index's (gram, path) prefix, so the work
+// is the scope's matches of the gram, whatever the gram's frequency elsewhere.
+// SQLite keeps the ids in a sorted ephemeral index and walks it in id order,
+// so ORDER BY r.id LIMIT n stops after n matches without a sort.
+std::string gram_condition(const Filter& f, const std::vector<PathRange>& ranges,
+                           const std::string& gram, Params& p) {
+  if (ranges.empty()) return " AND 1 = 0";
+  std::string branches;
+  for (const PathRange& r : ranges) {
+    if (!branches.empty()) branches += " UNION ALL ";
+    branches += fmt::format(fmt::runtime(kGramInRange), p.add(gram), p.add(r.from), p.add(r.to));
+    if (f.after_id) branches += fmt::format(fmt::runtime(kGramAfterId), p.add(*f.after_id));
+  }
+  return " AND r.id IN (" + branches + ")";
+}
+
+// "(substr(r.path, 1, length($a)) = $a OR …)": the scope, when the gram ranges
+// are the way in, as a check on each row they found (it holds anyway: a gram
+// carries its resident's path) in a form no index serves. Offered r.path
+// ranges, PostgreSQL estimated the scope's residents matching the name at one
+// row and scanned the scope's residents by path, filtering by name (~2,800 rows
+// for a community of `district`), instead of looking up the four the gram
+// range found.
+std::string within_sql(const std::vector<PathRange>& ranges, Params& p) {
+  std::string sql;
+  for (const PathRange& r : ranges) {
+    const std::string path = p.add(r.from);
+    if (!sql.empty()) sql += " OR ";
+    sql += fmt::format("substr(r.path, 1, length({0})) = {0}", path);
+  }
+  return sql.empty() ? "1 = 0" : sql;
+}
+
+std::string build_search(const Filter& f, db::Engine engine, Params& p) {
+  std::string sql = fmt::format(
+      "SELECT {}{}{}{} WHERE (", kResidentColumns, kListedColumns,
+      engine == db::Engine::postgres ? kTagsJoinedPostgres : kTagsJoinedSqlite, kPlaceJoins);
+  if (f.gram) {
+    const std::vector<PathRange> ranges = visible_ranges(f);
+    sql += within_sql(ranges, p) + ")" + gram_condition(f, ranges, *f.gram, p);
+  } else {
+    sql += db::path_ranges_sql("r.path", f.scopes, p) + ")";
+    if (f.area) sql += " AND (" + db::path_ranges_sql("r.path", {&*f.area, 1}, p) + ")";
+  }
   if (f.after_id) sql += fmt::format(fmt::runtime(kAfterId), p.add(*f.after_id));
-  if (f.gram) sql += fmt::format(fmt::runtime(kHasGram), p.add(*f.gram));
   if (f.like) sql += fmt::format(fmt::runtime(kNameLike), p.add(*f.like));
   if (f.id_number_idx) sql += fmt::format(fmt::runtime(kIdNumberIs), p.add(*f.id_number_idx));
   if (f.phone_idx) sql += fmt::format(fmt::runtime(kPhoneIs), p.add(*f.phone_idx));
@@ -121,10 +223,10 @@ std::string build_search(const Filter& f, Params& p) {
   return sql;
 }
 
-std::string tags_batch_sql() {
-  std::string sql = "SELECT resident_id, tag FROM resident_tags WHERE resident_id IN (";
-  for (std::size_t i = 1; i <= kTagBatch; ++i) sql += fmt::format("{}${}", i > 1 ? ", " : "", i);
-  return sql + ") ORDER BY resident_id, tag";
+void remove_name_grams(db::Conn& conn, std::int64_t resident_id, const NameGrams& grams) {
+  for (const std::string& gram : grams.grams) {
+    conn.exec(kDeleteGram, {gram, grams.path, resident_id});
+  }
 }
 
 }  // namespace
@@ -147,8 +249,8 @@ void update_resident(db::Conn& conn, const StoredResident& row) {
              row.phone.idx, row.phone.masked, r.relation, r.residence_type, r.notes, r.updated_at});
 }
 
-void delete_resident(db::Conn& conn, std::int64_t id) {
-  conn.exec(kDeleteGrams, {id});
+void delete_resident(db::Conn& conn, std::int64_t id, const NameGrams& indexed) {
+  remove_name_grams(conn, id, indexed);
   conn.exec(kDeleteTags, {id});
   conn.exec(kDeleteResident, {id});
 }
@@ -177,27 +279,23 @@ std::optional<std::int64_t> resident_with_id_number(db::Conn& conn, const std::s
 
 std::vector<Resident> search(db::Conn& conn, const Filter& filter) {
   Params params;
-  const std::string sql = build_search(filter, params);
+  const std::string sql = build_search(filter, conn.engine(), params);
   std::vector<Resident> out;
-  for (const db::Row& row : conn.query(sql, params.span())) out.push_back(read_resident(row));
-  std::vector<std::int64_t> ids;
-  for (const Resident& r : out) ids.push_back(r.id);
-  auto tags = tags_of_many(conn, ids);
-  for (Resident& r : out) {
-    if (auto it = tags.find(r.id); it != tags.end()) r.tags = std::move(it->second);
-  }
+  for (const db::Row& row : conn.query(sql, params.span())) out.push_back(read_listed(row));
   return out;
 }
 
-void add_name_grams(db::Conn& conn, std::int64_t resident_id,
-                    const std::vector<std::string>& grams) {
-  for (const std::string& gram : grams) conn.exec(kInsertGram, {gram, resident_id});
+void add_name_grams(db::Conn& conn, std::int64_t resident_id, const NameGrams& grams) {
+  for (const std::string& gram : grams.grams) {
+    conn.exec(kInsertGram, {gram, grams.path, resident_id});
+  }
 }
 
-void set_name_grams(db::Conn& conn, std::int64_t resident_id,
-                    const std::vector<std::string>& grams) {
-  conn.exec(kDeleteGrams, {resident_id});
-  add_name_grams(conn, resident_id, grams);
+void set_name_grams(db::Conn& conn, std::int64_t resident_id, const NameGrams& before,
+                    const NameGrams& after) {
+  if (before.path == after.path && before.grams == after.grams) return;
+  remove_name_grams(conn, resident_id, before);
+  add_name_grams(conn, resident_id, after);
 }
 
 void add_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
@@ -214,22 +312,6 @@ void set_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
 std::vector<std::string> tags_of(db::Conn& conn, std::int64_t resident_id) {
   std::vector<std::string> out;
   for (const db::Row& row : conn.query(kTagsOf, {resident_id})) out.push_back(row.text(0));
-  return out;
-}
-
-std::map<std::int64_t, std::vector<std::string>> tags_of_many(
-    db::Conn& conn, const std::vector<std::int64_t>& ids) {
-  static const std::string sql = tags_batch_sql();
-  std::map<std::int64_t, std::vector<std::string>> out;
-  for (std::size_t start = 0; start < ids.size(); start += kTagBatch) {
-    std::vector<db::Param> params;
-    for (std::size_t i = 0; i < kTagBatch; ++i) {
-      params.emplace_back(start + i < ids.size() ? ids[start + i] : std::int64_t{0});
-    }
-    for (const db::Row& row : conn.query(sql, params)) {
-      out[row.i64(0)].push_back(row.text(1));
-    }
-  }
   return out;
 }
 

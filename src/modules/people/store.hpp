@@ -33,7 +33,7 @@ struct StoredResident {
 using db::PathRange;
 
 struct Filter {
-  std::vector<PathRange> scopes;  // OR-ed; never empty
+  std::vector<PathRange> scopes;  // OR-ed, disjoint (Principal::scopes); never empty
   std::optional<PathRange> area;
   std::optional<std::int64_t> after_id;
   std::optional<std::string> gram;  // a name gram the resident must have
@@ -44,26 +44,32 @@ struct Filter {
   int limit = 20;
 };
 
+// What the name index holds for one resident: the grams of its name
+// (char_bigrams), each keyed with the resident's path.
+struct NameGrams {
+  std::string path;
+  std::vector<std::string> grams;
+};
+
 std::int64_t insert_resident(db::Conn& conn, const StoredResident& row);
 void update_resident(db::Conn& conn, const StoredResident& row);
-void delete_resident(db::Conn& conn, std::int64_t id);
+// `indexed`: the resident's grams as stored, deleted by their keys.
+void delete_resident(db::Conn& conn, std::int64_t id, const NameGrams& indexed);
 std::optional<StoredResident> find_resident(db::Conn& conn, std::int64_t id);
 std::optional<std::int64_t> resident_with_id_number(db::Conn& conn, const std::string& idx);
 std::vector<Resident> search(db::Conn& conn, const Filter& filter);
 
-// The index of name grams and the tags of a resident are replaced as a whole.
-void set_name_grams(db::Conn& conn, std::int64_t resident_id,
-                    const std::vector<std::string>& grams);
+// The name grams of a resident renamed or moved to another path: `before` as
+// stored, `after` as they must be. The tags of a resident are replaced as a whole.
+void set_name_grams(db::Conn& conn, std::int64_t resident_id, const NameGrams& before,
+                    const NameGrams& after);
 void set_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
               const std::vector<std::string>& tags);
 // For a resident just inserted: nothing to replace, so no DELETE round trip.
-void add_name_grams(db::Conn& conn, std::int64_t resident_id,
-                    const std::vector<std::string>& grams);
+void add_name_grams(db::Conn& conn, std::int64_t resident_id, const NameGrams& grams);
 void add_tags(db::Conn& conn, std::int64_t resident_id, const std::string& path,
               const std::vector<std::string>& tags);
 std::vector<std::string> tags_of(db::Conn& conn, std::int64_t resident_id);
-std::map<std::int64_t, std::vector<std::string>> tags_of_many(db::Conn& conn,
-                                                              const std::vector<std::int64_t>& ids);
 
 struct StoredTag {
   std::string name;
