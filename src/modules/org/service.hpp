@@ -12,6 +12,7 @@
 // Thread safety: stateless apart from references; safe from any thread.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -87,6 +88,23 @@ class OrgService {
  private:
   db::Database& db_;
   const audit::AuditLog& audit_;
+};
+
+// find_or_create_household() for the many addresses of one import, inside its
+// transaction: each grid and building is looked up once, and a household it
+// creates is not read back. Its places carry ids, street and path (what a
+// resident row needs), not grid name and address.
+class HouseholdFinder {
+ public:
+  explicit HouseholdFinder(db::Conn& conn) : conn_(conn) {}
+  Place find_or_create(std::int64_t grid_id, const std::string& building_name,
+                       const std::string& unit, int floor, const std::string& room);
+
+ private:
+  const Building& building(std::int64_t grid_id, const std::string& name);
+
+  db::Conn& conn_;
+  std::map<std::pair<std::int64_t, std::string>, Building> buildings_;
 };
 
 }  // namespace cg::org

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ void update_resident(db::Conn& conn, const StoredResident& row);
 void delete_resident(db::Conn& conn, std::int64_t id);
 std::optional<StoredResident> find_resident(db::Conn& conn, std::int64_t id);
 std::optional<std::int64_t> resident_with_id_number(db::Conn& conn, const std::string& idx);
+// Which of `indexes` (blind indexes of ID numbers) are registered: one query
+// per few hundred, for an import's rows.
+std::set<std::string> registered_id_numbers(db::Conn& conn,
+                                            const std::vector<std::string>& indexes);
 std::vector<Resident> search(db::Conn& conn, const Filter& filter);
 
 // The index of name grams and the tags of a resident are replaced as a whole.
