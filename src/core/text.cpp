@@ -231,9 +231,14 @@ void FileByteSource::rewind() {
 
 Result<SpreadsheetTextReader> SpreadsheetTextReader::open(ByteSource& source) {
   source.rewind();
-  auto first = source.read(kPiece);
-  if (!first) return fail(std::move(first.error()));
-  std::string_view head = *first;
+  std::string first;  // enough to see a byte order mark
+  while (first.size() < kUtf8Bom.size()) {
+    auto piece = source.read(kPiece);
+    if (!piece) return fail(std::move(piece.error()));
+    if (piece->empty()) break;
+    first.append(*piece);
+  }
+  const std::string_view head = first;
   TextEncoding encoding;
   std::size_t bom = 0;
   if (head.starts_with(kUtf8Bom)) {
@@ -269,13 +274,13 @@ Result<SpreadsheetTextReader> SpreadsheetTextReader::open(ByteSource& source) {
 
 SpreadsheetTextReader::SpreadsheetTextReader(ByteSource& source, TextEncoding encoding,
                                              std::size_t bom)
-    : source_(source), encoding_(encoding), bom_(bom) {}
+    : source_(source), encoding_(encoding), bom_(bom), bom_left_(bom) {}
 
 SpreadsheetTextReader::SpreadsheetTextReader(SpreadsheetTextReader&& other) noexcept
     : source_(other.source_),
       encoding_(other.encoding_),
       bom_(other.bom_),
-      at_start_(other.at_start_),
+      bom_left_(other.bom_left_),
       iconv_(std::exchange(other.iconv_, nullptr)),
       pending_(std::move(other.pending_)) {}
 
@@ -289,7 +294,7 @@ std::string_view SpreadsheetTextReader::source_name() const {
 
 void SpreadsheetTextReader::rewind() {
   source_.rewind();
-  at_start_ = true;
+  bom_left_ = bom_;
   pending_.clear();
   if (iconv_) ::iconv(static_cast<iconv_t>(iconv_), nullptr, nullptr, nullptr, nullptr);
 }
@@ -304,10 +309,9 @@ Result<bool> SpreadsheetTextReader::read(std::string& out) {
       return false;
     }
     bytes = *piece;
-    if (at_start_) {
-      bytes.remove_prefix(std::min(bom_, bytes.size()));
-      at_start_ = false;
-    }
+    const std::size_t mark = std::min(bom_left_, bytes.size());
+    bytes.remove_prefix(mark);
+    bom_left_ -= mark;
   } while (bytes.empty());
   if (!iconv_) {
     out.append(bytes);

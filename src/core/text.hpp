@@ -102,8 +102,8 @@ class SpreadsheetTextReader {
   std::string_view source_name() const;  // as error messages name the encoding
   ByteSource& source_;
   TextEncoding encoding_;
-  std::size_t bom_;  // bytes of byte order mark to skip
-  bool at_start_ = true;
+  std::size_t bom_;        // bytes of byte order mark to skip
+  std::size_t bom_left_;   // of it, still to skip
   void* iconv_ = nullptr;  // iconv_t when the text needs converting
   std::string pending_;    // an incomplete character at the end of the last piece
   std::string converted_;

@@ -197,6 +197,16 @@ std::set<std::string> registered_id_numbers(db::Conn& conn,
   return out;
 }
 
+std::vector<std::uint64_t> id_number_hashes(db::Conn& conn) {
+  std::vector<std::uint64_t> out;
+  for (const db::Row& row :
+       conn.query("SELECT id_number_idx FROM residents WHERE id_number_idx IS NOT NULL")) {
+    out.push_back(std::hash<std::string>{}(row.text(0)));
+  }
+  std::ranges::sort(out);
+  return out;
+}
+
 std::vector<Resident> search(db::Conn& conn, const Filter& filter) {
   Params params;
   const std::string sql = build_search(filter, params);

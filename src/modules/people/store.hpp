@@ -54,6 +54,9 @@ std::optional<std::int64_t> resident_with_id_number(db::Conn& conn, const std::s
 // per few hundred, for an import's rows.
 std::set<std::string> registered_id_numbers(db::Conn& conn,
                                             const std::vector<std::string>& indexes);
+// A hash of every registered ID number's blind index, sorted: a large import
+// asks registered_id_numbers() only about rows whose hash is among them.
+std::vector<std::uint64_t> id_number_hashes(db::Conn& conn);
 std::vector<Resident> search(db::Conn& conn, const Filter& filter);
 
 // The index of name grams and the tags of a resident are replaced as a whole.

@@ -391,13 +391,18 @@ std::optional<std::uint64_t> packed_id_number(std::string_view id) {
 class Importer {
  public:
   Importer(db::Conn& conn, App& app, const auth::Actor& actor, const org::Area& community,
-           ImportReport& report, bool write)
+           ImportReport& report, bool write, bool large)
       : conn_(conn),
         app_(app),
         actor_(actor),
         community_(community),
         report_(report),
-        write_(write) {}
+        write_(write) {
+    if (large) {
+      known_ = store::id_number_hashes(conn_);
+      id_lines_.reserve(1 << 20);
+    }
+  }
 
   void take(FileBatch& batch);
   // Writes what is waiting; the number of rows written.
@@ -425,6 +430,9 @@ class Importer {
   using Address = std::tuple<std::int64_t, std::string, std::string, int, std::string>;
   std::map<Address, org::Place> places_;  // addresses met lately
   std::set<std::string> registered_;      // ID numbers of the batch registered before
+  // For a large file: hashes of the ID numbers registered before the import;
+  // only rows whose hash is among them need a look in the database.
+  std::optional<std::vector<std::uint64_t>> known_;
   org::HouseholdFinder households_{conn_};
   std::optional<db::IdSource> ids_;
   std::vector<SealedResident> pending_;
@@ -545,6 +553,11 @@ void Importer::take(FileBatch& batch) {
   std::vector<std::string> indexes;
   for (const FileRow& row : batch.rows) {
     if (row.id_index) indexes.push_back(*row.id_index);
+  }
+  if (known_) {
+    std::erase_if(indexes, [&](const std::string& idx) {
+      return !std::ranges::binary_search(*known_, std::hash<std::string>{}(idx));
+    });
   }
   registered_ = store::registered_id_numbers(conn_, indexes);
   for (FileRow& row : batch.rows) take(row);
@@ -702,8 +715,9 @@ Result<ImportReport> PeopleService::import_file(const auth::Actor& actor, ByteSo
   auto run = [&](db::Conn& conn) -> Result<ImportReport> {
     // The rows of a large import hit the random-key blind indexes everywhere;
     // a cache that holds them saves rereading and rewriting their pages.
+    const bool large = source.size() > kMaxImportBytes;
     std::optional<db::ScopedCacheSize> cache;
-    if (!dry_run && source.size() > kMaxImportBytes) {
+    if (!dry_run && large) {
       const char* env = std::getenv("CG_IMPORT_CACHE_MIB");  // TEMP: experiment
       cache.emplace(conn, env ? std::atoll(env) : kImportCacheMiB);
     }
@@ -716,7 +730,7 @@ Result<ImportReport> PeopleService::import_file(const auth::Actor& actor, ByteSo
     ImportReport report;
     report.dry_run = dry_run;
     std::optional<Importer> importer;
-    if (allowed) importer.emplace(conn, app_, actor, *community, report, !dry_run);
+    if (allowed) importer.emplace(conn, app_, actor, *community, report, !dry_run, large);
     for (;;) {
       FileBatch batch = queue.pop();
       if (batch.exception) std::rethrow_exception(batch.exception);
