@@ -7,7 +7,6 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
-#include <cstdlib>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -391,7 +390,7 @@ std::optional<std::uint64_t> packed_id_number(std::string_view id) {
 class Importer {
  public:
   Importer(db::Conn& conn, App& app, const auth::Actor& actor, const org::Area& community,
-           ImportReport& report, bool write, bool large)
+           ImportReport& report, bool write, bool large, std::uint64_t file_bytes)
       : conn_(conn),
         app_(app),
         actor_(actor),
@@ -400,7 +399,7 @@ class Importer {
         write_(write) {
     if (large) {
       known_ = store::id_number_hashes(conn_);
-      id_lines_.reserve(1 << 20);
+      id_lines_.reserve(std::min<std::uint64_t>(file_bytes / 100, 1 << 22));
     }
   }
 
@@ -713,14 +712,13 @@ Result<ImportReport> PeopleService::import_file(const auth::Actor& actor, ByteSo
   }
   const FileChecker checker(*app_.pii, !dry_run, now_ms());
   auto run = [&](db::Conn& conn) -> Result<ImportReport> {
-    // The rows of a large import hit the random-key blind indexes everywhere;
-    // a cache that holds them saves rereading and rewriting their pages.
-    const bool large = source.size() > kMaxImportBytes;
+    // Whole registers (the command line): their rows land all over the
+    // random-key blind indexes, which a larger cache keeps from rereading and
+    // rewriting; and most of their ID numbers are new, which a table of the
+    // registered ones tells without a query each.
+    const bool large = limits.max_bytes > kMaxImportBytes;
     std::optional<db::ScopedCacheSize> cache;
-    if (!dry_run && large) {
-      const char* env = std::getenv("CG_IMPORT_CACHE_MIB");  // TEMP: experiment
-      cache.emplace(conn, env ? std::atoll(env) : kImportCacheMiB);
-    }
+    if (!dry_run && large) cache.emplace(conn, kImportCacheMiB);
     FileReader reader(source, checker, limits.max_rows);
     BatchQueue queue;
     std::jthread reading([&](std::stop_token stop) { reader.run(queue, stop); });
@@ -730,7 +728,8 @@ Result<ImportReport> PeopleService::import_file(const auth::Actor& actor, ByteSo
     ImportReport report;
     report.dry_run = dry_run;
     std::optional<Importer> importer;
-    if (allowed) importer.emplace(conn, app_, actor, *community, report, !dry_run, large);
+    if (allowed)
+      importer.emplace(conn, app_, actor, *community, report, !dry_run, large, source.size());
     for (;;) {
       FileBatch batch = queue.pop();
       if (batch.exception) std::rethrow_exception(batch.exception);
