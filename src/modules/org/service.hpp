@@ -78,8 +78,9 @@ class OrgService {
   std::optional<Area> area_by_code(db::Conn& conn, const std::string& code) const;
   std::optional<Place> place_of_household(db::Conn& conn, std::int64_t household_id) const;
   // The household at building `building_name` of grid `grid_id`, unit/floor/room,
-  // created (with its building) when missing. Used by the residents import,
-  // which records its own audit entry. Throws std::invalid_argument when
+  // created (with its building) when missing. Used by the demo generator;
+  // the residents import uses HouseholdFinder below and records its own audit
+  // entry. Throws std::invalid_argument when
   // `grid_id` is not a grid.
   Place find_or_create_household(db::Conn& conn, std::int64_t grid_id,
                                  const std::string& building_name, const std::string& unit,
