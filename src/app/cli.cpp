@@ -7,6 +7,7 @@
 #include "app/app.hpp"
 #include "app/demo.hpp"
 #include "core/password.hpp"
+#include "core/text.hpp"
 #include "db/db.hpp"
 #include "db/migrate.hpp"
 #include "http/dispatcher.hpp"
@@ -149,11 +150,13 @@ int user_add(const Config& config, const UserArgs& args) {
 
 int import_residents(const Config& config, const ImportArgs& args) {
   setup_logging(config);
-  std::ifstream in(args.file, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
+  auto file = FileByteSource::open(args.file);
+  if (!file) {
+    std::cerr << file.error().errors.at(0).message << "\n";
+    return 1;
+  }
   auto app = open_app(config);
-  auto report = people::import_residents(*app, bytes.str(), args.community_code, args.dry_run);
+  auto report = people::import_residents(*app, **file, args.community_code, args.dry_run);
   int code = 0;
   if (!report) {
     std::cerr << report.error().title << "：" << report.error().detail << "\n";

@@ -3,26 +3,50 @@
 #include <fmt/format.h>
 
 namespace cg {
-namespace {
 
-// A small state machine over the text; `line` follows physical lines so that
-// an error in a multi-line quoted field still points at the right place.
+// A small state machine over a window of the text; `line` follows physical
+// lines so that an error in a multi-line quoted field still points at the
+// right place. When the window ends inside a record and more text is to come,
+// the record is read again from its start once the window has grown.
 class CsvParser {
  public:
-  CsvParser(std::string_view text, const CsvReadOptions& options)
-      : text_(text), options_(options) {}
+  CsvParser(CsvReader::More more, const CsvReadOptions& options)
+      : more_(std::move(more)), options_(options) {}
 
-  Result<std::vector<CsvRow>> parse() {
-    while (pos_ < text_.size()) {
-      CsvRow row{{}, line_, ++row_count_};
+  Result<bool> next(CsvRow& row) {
+    for (;;) {
+      if (pos_ >= text_.size()) {
+        if (eof_) return false;
+        if (auto ok = refill(); !ok) return fail(std::move(ok.error()));
+        continue;
+      }
+      const std::size_t start = pos_, start_line = line_;
+      row = CsvRow{{}, line_, row_count_ + 1};
       if (auto ok = read_record(row.fields); !ok) return fail(std::move(ok.error()));
+      if (!eof_ && pos_ >= text_.size()) {  // the record may go on in text not read yet
+        pos_ = start;
+        line_ = start_line;
+        if (auto ok = refill(); !ok) return fail(std::move(ok.error()));
+        continue;
+      }
+      ++row_count_;
       const bool blank = row.fields.size() == 1 && row.fields[0].empty();
-      if (!(blank && options_.skip_blank_lines)) rows_.push_back(std::move(row));
+      if (!(blank && options_.skip_blank_lines)) return true;
     }
-    return std::move(rows_);
   }
 
  private:
+  // Drops what was read and appends the next piece of text.
+  Status refill() {
+    buffer_.erase(0, pos_);
+    pos_ = 0;
+    auto more = more_(buffer_);
+    if (!more) return fail(std::move(more.error()));
+    if (!*more) eof_ = true;
+    text_ = buffer_;
+    return {};
+  }
+
   // Reads fields up to and including the end of the record.
   Status read_record(std::vector<std::string>& fields) {
     for (;;) {
@@ -61,18 +85,20 @@ class CsvParser {
       field.push_back(c);
       ++pos_;
     }
+    if (!eof_) return {};  // next() reads the record again with more text
     return fail(errors::invalid_field(
         "file", "csv_unclosed_quote",
         fmt::format("CSV 第{}行：引号未闭合（从该行开始的带引号字段没有结束引号）", start_line)));
   }
 
   void read_unquoted(std::string& field) {
+    const std::size_t start = pos_;
     while (pos_ < text_.size()) {
       const char c = text_[pos_];
-      if (c == options_.delimiter || c == '\n' || c == '\r') return;
-      field.push_back(c);
+      if (c == options_.delimiter || c == '\n' || c == '\r') break;
       ++pos_;
     }
+    field.append(text_.substr(start, pos_ - start));
   }
 
   void consume_line_break() {
@@ -81,13 +107,17 @@ class CsvParser {
     ++line_;
   }
 
+  CsvReader::More more_;
+  const CsvReadOptions options_;
+  std::string buffer_;
   std::string_view text_;
-  const CsvReadOptions& options_;
+  bool eof_ = false;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::size_t row_count_ = 0;
-  std::vector<CsvRow> rows_;
 };
+
+namespace {
 
 bool starts_formula(std::string_view value) {
   return !value.empty() &&
@@ -103,8 +133,33 @@ bool needs_quotes(std::string_view value, char delimiter) {
 
 }  // namespace
 
+CsvReader::CsvReader(More more, const CsvReadOptions& options)
+    : parser_(std::make_unique<CsvParser>(std::move(more), options)) {}
+CsvReader::~CsvReader() = default;
+CsvReader::CsvReader(CsvReader&&) noexcept = default;
+CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
+
+Result<bool> CsvReader::next(CsvRow& row) {
+  return parser_->next(row);
+}
+
 Result<std::vector<CsvRow>> read_csv(std::string_view text, const CsvReadOptions& options) {
-  return CsvParser(text, options).parse();
+  bool given = false;
+  CsvReader reader(
+      [&](std::string& out) -> Result<bool> {
+        if (given) return false;
+        given = true;
+        out.append(text);
+        return true;
+      },
+      options);
+  std::vector<CsvRow> rows;
+  for (CsvRow row;;) {
+    auto more = reader.next(row);
+    if (!more) return fail(std::move(more.error()));
+    if (!*more) return rows;
+    rows.push_back(std::move(row));
+  }
 }
 
 std::string csv_field(std::string_view value, const CsvWriteOptions& options) {

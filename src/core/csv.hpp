@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +28,26 @@ struct CsvReadOptions {
   char delimiter = ',';
   // Excel leaves lines that hold nothing when rows were cleared; they carry no data.
   bool skip_blank_lines = true;
+};
+
+class CsvParser;
+
+// Records one at a time from text that arrives in pieces (a file too large to
+// hold whole): `more` appends the next piece to its argument and returns false
+// once there is none. Same rules as read_csv() below.
+class CsvReader {
+ public:
+  using More = std::function<Result<bool>(std::string&)>;
+  explicit CsvReader(More more, const CsvReadOptions& options = {});
+  ~CsvReader();
+  CsvReader(CsvReader&&) noexcept;
+  CsvReader& operator=(CsvReader&&) noexcept;
+
+  // The next record into `row`; false at the end of the text.
+  Result<bool> next(CsvRow& row);
+
+ private:
+  std::unique_ptr<CsvParser> parser_;
 };
 
 // Quoted fields may hold delimiters, doubled quotes and line breaks; CRLF, LF

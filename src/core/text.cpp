@@ -2,8 +2,10 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <utility>
 
 namespace cg {
 namespace {
@@ -136,6 +138,208 @@ Result<DecodedText> decode_spreadsheet_text(std::string_view bytes) {
     return decoded(convert(bytes.substr(2), "UTF-16BE", "UTF-16BE"), TextEncoding::utf16be);
   if (is_valid_utf8(bytes)) return DecodedText{std::string(bytes), TextEncoding::utf8};
   return decoded(gb18030_to_utf8(bytes), TextEncoding::gb18030);
+}
+
+// ---- spreadsheet text too large to hold whole -----------------------------
+
+namespace {
+
+constexpr std::size_t kPiece = 1 << 20;
+
+Error undecodable(std::string_view from_name) {
+  return errors::invalid_field(
+      "file", "encoding",
+      std::string("文件编码无法识别：不是有效的 UTF-8 或 ") + std::string(from_name) + " 文本");
+}
+
+// Where the last complete UTF-8 sequence of `bytes` ends: a lead byte among
+// the last three whose sequence is cut off starts what is carried over.
+std::size_t complete_prefix(std::string_view bytes) {
+  const std::size_t n = bytes.size();
+  for (std::size_t back = 1; back <= 3 && back <= n; ++back) {
+    const auto c = static_cast<unsigned char>(bytes[n - back]);
+    if (is_continuation(c)) continue;
+    const std::size_t len = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    return len > back ? n - back : n;
+  }
+  return n;
+}
+
+// Reads the rest of `source` (the first piece is `piece`): is all of it UTF-8?
+Result<bool> rest_is_utf8(ByteSource& source, std::string_view piece) {
+  std::string joined;
+  for (;;) {
+    joined.append(piece);
+    if (piece.empty()) return joined.empty() || is_valid_utf8(joined);
+    const std::size_t cut = complete_prefix(joined);
+    if (!is_valid_utf8(std::string_view(joined).substr(0, cut))) return false;
+    joined.erase(0, cut);
+    auto next = source.read(kPiece);
+    if (!next) return fail(std::move(next.error()));
+    piece = *next;
+  }
+}
+
+const char* iconv_name(TextEncoding e) {
+  switch (e) {
+    case TextEncoding::utf16le:
+      return "UTF-16LE";
+    case TextEncoding::utf16be:
+      return "UTF-16BE";
+    case TextEncoding::gb18030:
+      return "GB18030";
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+Result<std::string_view> MemoryByteSource::read(std::size_t max) {
+  const std::string_view piece = bytes_.substr(pos_, max);
+  pos_ += piece.size();
+  return piece;
+}
+
+Result<std::unique_ptr<FileByteSource>> FileByteSource::open(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file || std::fseek(file, 0, SEEK_END) != 0) {
+    if (file) std::fclose(file);
+    return fail(errors::invalid_field("file", "unreadable", "无法读取文件：" + path));
+  }
+  const auto size = static_cast<std::uint64_t>(ftello(file));
+  std::rewind(file);
+  return std::unique_ptr<FileByteSource>(new FileByteSource(file, size));
+}
+
+FileByteSource::~FileByteSource() {
+  std::fclose(file_);
+}
+
+Result<std::string_view> FileByteSource::read(std::size_t max) {
+  buffer_.resize(max);
+  const std::size_t n = std::fread(buffer_.data(), 1, max, file_);
+  if (n < max && std::ferror(file_)) {
+    return fail(errors::invalid_field("file", "unreadable", "读取文件时出错"));
+  }
+  return std::string_view(buffer_).substr(0, n);
+}
+
+void FileByteSource::rewind() {
+  std::rewind(file_);
+}
+
+Result<SpreadsheetTextReader> SpreadsheetTextReader::open(ByteSource& source) {
+  source.rewind();
+  std::string first;  // enough to see a byte order mark
+  while (first.size() < kUtf8Bom.size()) {
+    auto piece = source.read(kPiece);
+    if (!piece) return fail(std::move(piece.error()));
+    if (piece->empty()) break;
+    first.append(*piece);
+  }
+  const std::string_view head = first;
+  TextEncoding encoding;
+  std::size_t bom = 0;
+  if (head.starts_with(kUtf8Bom)) {
+    bom = kUtf8Bom.size();
+    auto utf8 = rest_is_utf8(source, head.substr(bom));
+    if (!utf8) return fail(std::move(utf8.error()));
+    if (!*utf8) {
+      return fail(errors::invalid_field("file", "encoding", "文件声明为 UTF-8 但包含无效字符"));
+    }
+    encoding = TextEncoding::utf8_bom;
+  } else if (head.starts_with(kUtf16LeBom)) {
+    bom = 2;
+    encoding = TextEncoding::utf16le;
+  } else if (head.starts_with(kUtf16BeBom)) {
+    bom = 2;
+    encoding = TextEncoding::utf16be;
+  } else {
+    auto utf8 = rest_is_utf8(source, head);
+    if (!utf8) return fail(std::move(utf8.error()));
+    encoding = *utf8 ? TextEncoding::utf8 : TextEncoding::gb18030;
+  }
+  source.rewind();
+  SpreadsheetTextReader reader(source, encoding, bom);
+  if (const char* from = iconv_name(encoding)) {
+    iconv_t cd = ::iconv_open("UTF-8", from);
+    if (cd == reinterpret_cast<iconv_t>(-1)) {
+      return fail(errors::internal(std::string("不支持的编码转换：") + from));
+    }
+    reader.iconv_ = cd;
+  }
+  return reader;
+}
+
+SpreadsheetTextReader::SpreadsheetTextReader(ByteSource& source, TextEncoding encoding,
+                                             std::size_t bom)
+    : source_(source), encoding_(encoding), bom_(bom), bom_left_(bom) {}
+
+SpreadsheetTextReader::SpreadsheetTextReader(SpreadsheetTextReader&& other) noexcept
+    : source_(other.source_),
+      encoding_(other.encoding_),
+      bom_(other.bom_),
+      bom_left_(other.bom_left_),
+      iconv_(std::exchange(other.iconv_, nullptr)),
+      pending_(std::move(other.pending_)) {}
+
+SpreadsheetTextReader::~SpreadsheetTextReader() {
+  if (iconv_) ::iconv_close(static_cast<iconv_t>(iconv_));
+}
+
+std::string_view SpreadsheetTextReader::source_name() const {
+  return encoding_ == TextEncoding::gb18030 ? "GBK/GB18030" : encoding_name(encoding_);
+}
+
+void SpreadsheetTextReader::rewind() {
+  source_.rewind();
+  bom_left_ = bom_;
+  pending_.clear();
+  if (iconv_) ::iconv(static_cast<iconv_t>(iconv_), nullptr, nullptr, nullptr, nullptr);
+}
+
+Result<bool> SpreadsheetTextReader::read(std::string& out) {
+  std::string_view bytes;
+  do {
+    auto piece = source_.read(kPiece);
+    if (!piece) return fail(std::move(piece.error()));
+    if (piece->empty()) {
+      if (!pending_.empty()) return fail(undecodable(source_name()));
+      return false;
+    }
+    bytes = *piece;
+    const std::size_t mark = std::min(bom_left_, bytes.size());
+    bytes.remove_prefix(mark);
+    bom_left_ -= mark;
+  } while (bytes.empty());
+  if (!iconv_) {
+    out.append(bytes);
+    return true;
+  }
+  pending_.append(bytes);
+  char* in_ptr = pending_.data();  // iconv's API is not const-correct
+  std::size_t in_left = pending_.size();
+  converted_.resize(pending_.size() * 2 + 16);
+  std::size_t done = 0;
+  while (in_left > 0) {
+    char* out_ptr = converted_.data() + done;
+    std::size_t out_left = converted_.size() - done;
+    const std::size_t rc =
+        ::iconv(static_cast<iconv_t>(iconv_), &in_ptr, &in_left, &out_ptr, &out_left);
+    done = converted_.size() - out_left;
+    if (rc != static_cast<std::size_t>(-1)) break;
+    if (errno == E2BIG) {
+      converted_.resize(converted_.size() * 2);
+    } else if (errno == EINVAL) {
+      break;  // a character cut off at the end of the piece: kept for the next
+    } else {
+      return fail(undecodable(source_name()));
+    }
+  }
+  out.append(converted_.data(), done);
+  pending_.erase(0, pending_.size() - in_left);
+  return true;
 }
 
 std::size_t utf8_length(std::string_view s) {

@@ -123,6 +123,40 @@ void DeferredIndexes::restore(Conn& conn) {
   definitions_.clear();
 }
 
+IdSource::IdSource(Conn& conn, std::string table) : conn_(conn), table_(std::move(table)) {
+  if (conn_.engine() == Engine::sqlite) next_ = next_id(conn_, table_);
+}
+
+std::int64_t IdSource::next() {
+  if (conn_.engine() == Engine::sqlite) return next_++;
+  if (used_ == block_.size()) {
+    constexpr int kBlock = 1024;
+    block_.clear();
+    used_ = 0;
+    for (const Row& row : conn_.query("SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM "
+                                      "generate_series(1, $2)",
+                                      {table_, std::int64_t{kBlock}})) {
+      block_.push_back(row.i64(0));
+    }
+  }
+  return block_[used_++];
+}
+
+ScopedCacheSize::ScopedCacheSize(Conn& conn, std::int64_t mib) : conn_(conn) {
+  if (conn_.engine() != Engine::sqlite) return;
+  before_ = conn_.query("PRAGMA cache_size").at(0).i64(0);
+  conn_.exec_script("PRAGMA cache_size = -" + std::to_string(mib * 1024));
+}
+
+ScopedCacheSize::~ScopedCacheSize() {
+  if (!before_) return;
+  try {
+    conn_.exec_script("PRAGMA cache_size = " + std::to_string(*before_));
+  } catch (...) {
+    // The connection is failing anyway; it is closed and reopened as broken.
+  }
+}
+
 std::int64_t next_id(Conn& conn, const std::string& table) {
   return conn.query("SELECT COALESCE(MAX(id), 0) + 1 FROM " + table).at(0).i64(0);
 }

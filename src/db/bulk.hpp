@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,39 @@ class BulkInsert {
   std::string full_sql_;  // the statement for a full batch, built once
   std::vector<Param> pending_;
   std::int64_t written_ = 0;
+};
+
+// Ids for rows a BulkInsert writes into a table others may write to at the
+// same time (an import on a running server). SQLite has one writer: MAX(id) + 1
+// onwards, read once. PostgreSQL: drawn from the table's identity sequence a
+// block at a time, so rows others insert meanwhile never collide with them.
+class IdSource {
+ public:
+  IdSource(Conn& conn, std::string table);
+  std::int64_t next();
+
+ private:
+  Conn& conn_;
+  std::string table_;
+  std::vector<std::int64_t> block_;  // PostgreSQL: drawn, not yet handed out
+  std::size_t used_ = 0;
+  std::int64_t next_ = 0;  // SQLite
+};
+
+// For one large write transaction on SQLite: a page cache of `mib` MiB on this
+// connection while the object lives, then the connection's own size again (a
+// server's writer must not keep it). The cache is only allocated as pages are
+// touched. Nothing on PostgreSQL.
+class ScopedCacheSize {
+ public:
+  ScopedCacheSize(Conn& conn, std::int64_t mib);
+  ~ScopedCacheSize();
+  ScopedCacheSize(const ScopedCacheSize&) = delete;
+  ScopedCacheSize& operator=(const ScopedCacheSize&) = delete;
+
+ private:
+  Conn& conn_;
+  std::optional<std::int64_t> before_;
 };
 
 // Call at the start of each bulk write transaction. SQLite: a 1 GiB page cache

@@ -9,6 +9,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
+#include "app/app.hpp"
+#include "core/idcard.hpp"
+#include "db/db.hpp"
 #include "support/test_app.hpp"
 
 namespace cg::test {
@@ -115,6 +120,51 @@ TEST(Cli, ImportChecksThenImportsAndExportWritesAWorkbook) {
   CliRun rejected = civicgrid("import residents '" + bad.string() + "' --community 320602011001 " +
                               common_flags(app));
   EXPECT_NE(rejected.code, 0) << rejected.output;
+}
+
+// The command line streams files of any size; a bad row in a later batch
+// refuses the file and leaves nothing written.
+TEST(Cli, LargeImportWithABadLastRowWritesNothing) {
+  TestApp app;
+  const std::string header =
+      "姓名,性别,出生日期,身份证号,手机号,网格编码,楼幢,单元,楼层,房号,与户主关系,"
+      "居住类型,标签,备注\n";
+  auto id_number = [](int i) {
+    std::string first17 = fmt::format("110105{}0101{:03}", 1930 + i / 999, i % 999 + 1);
+    return first17 + *id_check_digit(first17);
+  };
+  std::string rows;
+  for (int i = 0; i < 6000; ++i) {
+    rows += fmt::format("居民{},,,{},139{:08},320602011001001,{}幢,1单元,1,{},户主,户籍,,\n", i,
+                        id_number(i), i, i / 100 + 1, i % 100 + 101);
+  }
+  auto first = std::filesystem::path(app.data_dir()) / "first.csv";
+  std::ofstream(first) << header << "先登记,,," << id_number(7000)
+                       << ",,320602011001001,9幢,1单元,1,101,户主,户籍,,\n";
+  auto flags = " --community 320602011001 " + common_flags(app);
+  CliRun before = civicgrid("import residents '" + first.string() + "'" + flags);
+  ASSERT_EQ(before.code, 0) << before.output;
+  auto count = [&](const std::string& sql) {
+    return app.app().db->read([&](db::Conn& c) { return c.query_one(sql)->i64(0); });
+  };
+  const auto residents = count("SELECT COUNT(*) FROM residents");
+  const auto households = count("SELECT COUNT(*) FROM households");
+
+  auto bad = std::filesystem::path(app.data_dir()) / "bad.csv";
+  std::ofstream(bad) << header << rows << "又登记,,," << id_number(7000)
+                     << ",,320602011001001,9幢,1单元,1,102,户主,户籍,,\n";
+  CliRun refused = civicgrid("import residents '" + bad.string() + "'" + flags);
+  EXPECT_EQ(refused.code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("row 6002: 身份证号"), std::string::npos) << refused.output;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM residents"), residents);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM households"), households);
+
+  auto good = std::filesystem::path(app.data_dir()) / "good.csv";
+  std::ofstream(good) << header << rows;
+  CliRun imported = civicgrid("import residents '" + good.string() + "'" + flags);
+  EXPECT_EQ(imported.code, 0) << imported.output;
+  EXPECT_NE(imported.output.find("导入 6000 行"), std::string::npos) << imported.output;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM residents"), residents + 6000);
 }
 
 }  // namespace

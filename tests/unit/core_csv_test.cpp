@@ -73,6 +73,54 @@ TEST(CsvRead, UnclosedQuoteIsAnErrorNamingItsLine) {
   EXPECT_EQ(rows.error().errors.at(0).code, "csv_unclosed_quote");
 }
 
+// The same records and line numbers however the text is cut into pieces.
+TEST(CsvReader, PiecesOfAnySizeGiveTheRecordsOfTheWholeText) {
+  const std::string text =
+      "姓名,备注\r\n张三,\"第一行\r\n第二行\"\r\n\r\n李四,\"他说\"\"好\"\"\"\r王五,x\n\"ab\"c,\"\"";
+  auto whole = read_csv(text);
+  ASSERT_TRUE(whole.has_value());
+  for (std::size_t piece : {1, 2, 3, 5, 7, 64}) {
+    std::size_t at = 0;
+    CsvReader reader([&](std::string& out) -> Result<bool> {
+      if (at >= text.size()) return false;
+      out.append(text.substr(at, piece));
+      at += piece;
+      return true;
+    });
+    std::vector<CsvRow> rows;
+    for (CsvRow row;;) {
+      auto more = reader.next(row);
+      ASSERT_TRUE(more.has_value()) << piece;
+      if (!*more) break;
+      rows.push_back(row);
+    }
+    ASSERT_EQ(rows.size(), whole->size()) << piece;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      EXPECT_EQ(rows[i].fields, (*whole)[i].fields) << piece;
+      EXPECT_EQ(rows[i].line, (*whole)[i].line) << piece;
+      EXPECT_EQ(rows[i].row, (*whole)[i].row) << piece;
+    }
+  }
+}
+
+TEST(CsvReader, UnclosedQuoteIsReportedOnlyAtTheEnd) {
+  const std::string text = "a,b\nc,\"open\nmore\nand more\n";
+  std::size_t at = 0;
+  CsvReader reader([&](std::string& out) -> Result<bool> {
+    if (at >= text.size()) return false;
+    out.append(text.substr(at, 4));
+    at += 4;
+    return true;
+  });
+  CsvRow row;
+  ASSERT_TRUE(reader.next(row).value());
+  EXPECT_EQ(row.fields, (Fields{"a", "b"}));
+  auto next = reader.next(row);
+  ASSERT_FALSE(next.has_value());
+  EXPECT_EQ(next.error().errors.at(0).code, "csv_unclosed_quote");
+  EXPECT_NE(next.error().detail.find("第2行"), std::string::npos);
+}
+
 TEST(CsvRead, StrayQuotesAreKeptLiterallyLikeExcelDoes) {
   EXPECT_EQ(fields_of("5\"屏,a\n"), (std::vector<Fields>{{"5\"屏", "a"}}));
   EXPECT_EQ(fields_of("\"ab\"c,d\n"), (std::vector<Fields>{{"abc", "d"}}));

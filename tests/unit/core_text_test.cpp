@@ -86,6 +86,77 @@ TEST(DecodeSpreadsheet, LongGbkFileIsDecodedWhole) {
   EXPECT_EQ(decoded->text, utf8);
 }
 
+// Hands out its bytes a few at a time, so that characters are cut in two.
+class TrickleSource final : public ByteSource {
+ public:
+  TrickleSource(std::string bytes, std::size_t piece) : bytes_(std::move(bytes)), piece_(piece) {}
+  std::uint64_t size() const override { return bytes_.size(); }
+  Result<std::string_view> read(std::size_t max) override {
+    const std::string_view out = std::string_view(bytes_).substr(pos_, std::min(max, piece_));
+    pos_ += out.size();
+    return out;
+  }
+  void rewind() override { pos_ = 0; }
+
+ private:
+  std::string bytes_;
+  std::size_t piece_;
+  std::size_t pos_ = 0;
+};
+
+Result<std::string> read_all(ByteSource& source, TextEncoding* encoding = nullptr) {
+  auto reader = SpreadsheetTextReader::open(source);
+  if (!reader) return fail(reader.error());
+  if (encoding) *encoding = reader->encoding();
+  std::string text;
+  for (;;) {
+    auto more = reader->read(text);
+    if (!more) return fail(more.error());
+    if (!*more) return text;
+  }
+}
+
+TEST(SpreadsheetTextReader, DecodesLikeTheWholeTextInPiecesOfAnySize) {
+  const std::string gbk = "\xD0\xD5\xC3\xFB,\xD0\xD4\xB1\xF0\r\n" + kGbkZhangSan;
+  const std::string utf8 = "姓名,性别\r\n张三,男";
+  for (std::size_t piece : {1, 2, 3, 5, 1000}) {
+    TextEncoding encoding{};
+    TrickleSource g(gbk, piece);
+    EXPECT_EQ(read_all(g, &encoding).value(), utf8) << piece;
+    EXPECT_EQ(encoding, TextEncoding::gb18030);
+    TrickleSource u(utf8, piece);
+    EXPECT_EQ(read_all(u, &encoding).value(), utf8) << piece;
+    EXPECT_EQ(encoding, TextEncoding::utf8);
+    TrickleSource bom("\xEF\xBB\xBF" + utf8, piece);
+    EXPECT_EQ(read_all(bom, &encoding).value(), utf8) << piece;
+    EXPECT_EQ(encoding, TextEncoding::utf8_bom);
+  }
+}
+
+TEST(SpreadsheetTextReader, OneBadByteAtTheEndMakesTheWholeTextGb18030) {
+  // Valid UTF-8 up to its last byte: only the end shows it is not UTF-8.
+  std::string text(3 << 20, 'a');
+  text += "\xD5\xC5";  // 张 in GBK
+  MemoryByteSource source(text);
+  TextEncoding encoding{};
+  auto decoded = read_all(source, &encoding);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(encoding, TextEncoding::gb18030);
+  EXPECT_TRUE(decoded->ends_with("a张"));
+}
+
+TEST(SpreadsheetTextReader, BadBytesAreTheSameErrorsAsForTheWholeText) {
+  MemoryByteSource bom(
+      "\xEF\xBB\xBF"
+      "ab\xFF");
+  EXPECT_EQ(read_all(bom).error().errors.at(0).code, "encoding");
+  TrickleSource truncated("ab\xD5", 1);
+  auto t = read_all(truncated);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_EQ(t.error().errors.at(0).message,
+            decode_spreadsheet_text("ab\xD5").error().errors.at(0).message);
+}
+
 TEST(Utf8Text, LengthAndSubstringCountCodePoints) {
   EXPECT_EQ(utf8_length("王小明"), 3u);
   EXPECT_EQ(utf8_length("a王b"), 3u);

@@ -812,4 +812,48 @@ Place OrgService::find_or_create_household(db::Conn& conn, std::int64_t grid_id,
   return *place_of_household(conn, *id);
 }
 
+const Building& HouseholdFinder::building(std::int64_t grid_id, const std::string& name) {
+  auto key = std::make_pair(grid_id, name);
+  if (auto it = buildings_.find(key); it != buildings_.end()) return it->second;
+  if (buildings_.size() >= 65536) buildings_.clear();  // bounded; a miss only costs a query
+  auto found = store::building_by_name(conn_, grid_id, name);
+  if (!found) {
+    auto grid = store::area_by_id(conn_, grid_id);
+    if (!grid || grid->level != Level::grid) {
+      throw std::invalid_argument("HouseholdFinder: area " + std::to_string(grid_id) +
+                                  " is not a grid");
+    }
+    Building b;
+    b.grid_id = grid_id;
+    b.street_id = grid->street_id;
+    b.path = grid->path;
+    b.name = name;
+    b.id = store::insert_building(conn_, b, now_ms());
+    found = std::move(b);
+  }
+  return buildings_.emplace(std::move(key), std::move(*found)).first->second;
+}
+
+Place HouseholdFinder::find_or_create(std::int64_t grid_id, const std::string& building_name,
+                                      const std::string& unit, int floor, const std::string& room) {
+  const Building& b = building(grid_id, std::string(trim(building_name)));
+  const NewHousehold wanted{b.id, trim(unit), floor, trim(room)};
+  Place place;
+  place.building_id = b.id;
+  place.grid_id = b.grid_id;
+  if (auto id = store::household_at(conn_, b.id, wanted.unit, wanted.room)) {
+    auto h = store::household_by_id(conn_, *id);
+    place.household_id = h->id;
+    place.grid_id = h->grid_id;
+    place.street_id = h->street_id;
+    place.path = h->path;
+  } else {
+    // As insert_household() stores it: the building's grid, street and path.
+    place.household_id = store::insert_household(conn_, b, wanted, now_ms());
+    place.street_id = b.street_id;
+    place.path = b.path;
+  }
+  return place;
+}
+
 }  // namespace cg::org

@@ -12,6 +12,7 @@
 // Thread safety: stateless apart from references; safe from any thread.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,8 +78,9 @@ class OrgService {
   std::optional<Area> area_by_code(db::Conn& conn, const std::string& code) const;
   std::optional<Place> place_of_household(db::Conn& conn, std::int64_t household_id) const;
   // The household at building `building_name` of grid `grid_id`, unit/floor/room,
-  // created (with its building) when missing. Used by the residents import,
-  // which records its own audit entry. Throws std::invalid_argument when
+  // created (with its building) when missing. Used by the demo generator;
+  // the residents import uses HouseholdFinder below and records its own audit
+  // entry. Throws std::invalid_argument when
   // `grid_id` is not a grid.
   Place find_or_create_household(db::Conn& conn, std::int64_t grid_id,
                                  const std::string& building_name, const std::string& unit,
@@ -87,6 +89,23 @@ class OrgService {
  private:
   db::Database& db_;
   const audit::AuditLog& audit_;
+};
+
+// find_or_create_household() for the many addresses of one import, inside its
+// transaction: each grid and building is looked up once, and a household it
+// creates is not read back. Its places carry ids, street and path (what a
+// resident row needs), not grid name and address.
+class HouseholdFinder {
+ public:
+  explicit HouseholdFinder(db::Conn& conn) : conn_(conn) {}
+  Place find_or_create(std::int64_t grid_id, const std::string& building_name,
+                       const std::string& unit, int floor, const std::string& room);
+
+ private:
+  const Building& building(std::int64_t grid_id, const std::string& name);
+
+  db::Conn& conn_;
+  std::map<std::pair<std::int64_t, std::string>, Building> buildings_;
 };
 
 }  // namespace cg::org

@@ -8,6 +8,35 @@
 
 namespace cg::people {
 
+SealedResident seal_person(const PiiCipher& pii, const detail::Person& person, std::int64_t now) {
+  SealedResident s;
+  Resident& r = s.row.resident;
+  r.name = person.name;
+  r.gender = person.gender;
+  r.birth_date = person.birth_date;
+  r.relation = person.relation;
+  r.residence_type = person.residence_type;
+  r.notes = person.notes;
+  r.created_at = r.updated_at = now;
+  s.row.id_number = detail::seal_id_number(pii, person.id_number);
+  s.row.phone = detail::seal_phone(pii, person.phone);
+  s.grams = char_bigrams(person.name);
+  std::ranges::sort(s.grams);
+  s.grams.erase(std::unique(s.grams.begin(), s.grams.end()), s.grams.end());
+  s.tags = person.tags;
+  return s;
+}
+
+void place_resident(SealedResident& s, std::int64_t id, const org::Place& place) {
+  s.id = id;
+  Resident& r = s.row.resident;
+  r.id = id;
+  r.household_id = place.household_id;
+  r.grid_id = place.grid_id;
+  r.path = place.path;
+  s.row.street_id = place.street_id;
+}
+
 Result<std::vector<SealedResident>> seal_residents(const PiiCipher& pii,
                                                    const std::vector<BulkResident>& batch,
                                                    std::int64_t now) {
@@ -16,27 +45,8 @@ Result<std::vector<SealedResident>> seal_residents(const PiiCipher& pii,
   for (const BulkResident& b : batch) {
     auto person = detail::check_person(b.input);
     if (!person) return fail(person.error());
-    SealedResident s;
-    s.id = b.id;
-    Resident& r = s.row.resident;
-    r.id = b.id;
-    r.household_id = b.place.household_id;
-    r.grid_id = b.place.grid_id;
-    r.path = b.place.path;
-    r.name = person->name;
-    r.gender = person->gender;
-    r.birth_date = person->birth_date;
-    r.relation = person->relation;
-    r.residence_type = person->residence_type;
-    r.notes = person->notes;
-    r.created_at = r.updated_at = now;
-    s.row.street_id = b.place.street_id;
-    s.row.id_number = detail::seal_id_number(pii, person->id_number);
-    s.row.phone = detail::seal_phone(pii, person->phone);
-    s.grams = char_bigrams(person->name);
-    std::ranges::sort(s.grams);
-    s.grams.erase(std::unique(s.grams.begin(), s.grams.end()), s.grams.end());
-    s.tags = std::move(person->tags);
+    SealedResident s = seal_person(pii, *person, now);
+    place_resident(s, b.id, b.place);
     out.push_back(std::move(s));
   }
   return out;

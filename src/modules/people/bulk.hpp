@@ -36,6 +36,17 @@ struct SealedResident {
   std::vector<std::string> tags;
 };
 
+namespace detail {
+struct Person;
+}
+
+// Encrypts and blind-indexes a validated person's ID number and phone and cuts
+// the name's bigrams; id and place are left for place_resident(). Safe to run
+// on any thread.
+SealedResident seal_person(const PiiCipher& pii, const detail::Person& person, std::int64_t now);
+// Gives a sealed resident its id and its household.
+void place_resident(SealedResident& resident, std::int64_t id, const org::Place& place);
+
 // The CPU half: check_person, then encrypt and blind-index ID number and
 // phone, and cut the name's bigrams. Safe to run on any thread.
 Result<std::vector<SealedResident>> seal_residents(const PiiCipher& pii,

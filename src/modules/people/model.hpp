@@ -128,6 +128,9 @@ struct ImportLimits {
   std::size_t max_rows = kMaxImportRows;
 };
 inline constexpr ImportLimits kCommandLineImportLimits{std::size_t{4} << 30, 20'000'000};
+// The SQLite page cache of an import larger than an upload may be (its rows
+// land all over the random-key blind indexes; see docs/benchmarks.md).
+inline constexpr std::int64_t kImportCacheMiB = 256;
 inline constexpr std::size_t kMaxExportRows = 100'000;
 
 // The column names of the import file, in order (export uses its own list).

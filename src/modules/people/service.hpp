@@ -24,6 +24,7 @@
 
 namespace cg {
 class App;
+class ByteSource;
 class PiiCipher;
 }  // namespace cg
 
@@ -55,7 +56,11 @@ class PeopleService {
   // `community_id`. A dry run only reports; a real run imports every row in
   // one transaction or, when any row is bad, nothing (error "import-rejected"
   // listing the rows).
+  // The file is read as a stream (see transfer.cpp), never held whole.
   Result<ImportReport> import_file(const auth::Actor& actor, std::string_view bytes,
+                                   std::int64_t community_id, bool dry_run,
+                                   const ImportLimits& limits = {}) const;
+  Result<ImportReport> import_file(const auth::Actor& actor, ByteSource& file,
                                    std::int64_t community_id, bool dry_run,
                                    const ImportLimits& limits = {}) const;
   // The residents a search finds (no paging, at most kMaxExportRows), masked.
@@ -72,8 +77,8 @@ std::optional<int> age_of(const Resident& resident);
 // ---- For the CLI: the same code paths as the API, as the system ----
 
 // `civicgrid import residents FILE --community CODE [--dry-run]`
-Result<ImportReport> import_residents(App& app, std::string_view file_bytes,
-                                      const std::string& community_code, bool dry_run);
+Result<ImportReport> import_residents(App& app, ByteSource& file, const std::string& community_code,
+                                      bool dry_run);
 // `civicgrid export residents --format csv|xlsx --out FILE`
 Result<ExportFile> export_residents(App& app, ExportFormat format, const SearchQuery& query = {});
 

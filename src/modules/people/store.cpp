@@ -277,6 +277,38 @@ std::optional<std::int64_t> resident_with_id_number(db::Conn& conn, const std::s
   return row->i64(0);
 }
 
+std::set<std::string> registered_id_numbers(db::Conn& conn,
+                                            const std::vector<std::string>& indexes) {
+  // One statement shape: unused slots hold NULL, which matches nothing.
+  constexpr std::size_t kAtOnce = 256;
+  static const std::string sql = [] {
+    std::string q = "SELECT id_number_idx FROM residents WHERE id_number_idx IN (";
+    for (std::size_t i = 1; i <= kAtOnce; ++i) q += fmt::format("{}${}", i > 1 ? ", " : "", i);
+    return q + ")";
+  }();
+  std::set<std::string> out;
+  std::vector<db::Param> params;
+  for (std::size_t from = 0; from < indexes.size(); from += kAtOnce) {
+    params.clear();
+    for (std::size_t i = from; i < std::min(from + kAtOnce, indexes.size()); ++i) {
+      params.emplace_back(indexes[i]);
+    }
+    params.resize(kAtOnce, db::Param(nullptr));
+    for (const db::Row& row : conn.query(sql, params)) out.insert(row.text(0));
+  }
+  return out;
+}
+
+std::vector<std::uint64_t> id_number_hashes(db::Conn& conn) {
+  std::vector<std::uint64_t> out;
+  for (const db::Row& row :
+       conn.query("SELECT id_number_idx FROM residents WHERE id_number_idx IS NOT NULL")) {
+    out.push_back(std::hash<std::string>{}(row.text(0)));
+  }
+  std::ranges::sort(out);
+  return out;
+}
+
 std::vector<Resident> search(db::Conn& conn, const Filter& filter) {
   Params params;
   const std::string sql = build_search(filter, conn.engine(), params);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,13 @@ void update_resident(db::Conn& conn, const StoredResident& row);
 void delete_resident(db::Conn& conn, std::int64_t id, const NameGrams& indexed);
 std::optional<StoredResident> find_resident(db::Conn& conn, std::int64_t id);
 std::optional<std::int64_t> resident_with_id_number(db::Conn& conn, const std::string& idx);
+// Which of `indexes` (blind indexes of ID numbers) are registered: one query
+// per few hundred, for an import's rows.
+std::set<std::string> registered_id_numbers(db::Conn& conn,
+                                            const std::vector<std::string>& indexes);
+// A hash of every registered ID number's blind index, sorted: a large import
+// asks registered_id_numbers() only about rows whose hash is among them.
+std::vector<std::uint64_t> id_number_hashes(db::Conn& conn);
 std::vector<Resident> search(db::Conn& conn, const Filter& filter);
 
 // The name grams of a resident renamed or moved to another path: `before` as

@@ -4,18 +4,27 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <set>
+#include <stop_token>
+#include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include "app/app.hpp"
 #include "core/csv.hpp"
 #include "core/pii.hpp"
 #include "core/text.hpp"
 #include "core/xlsx.hpp"
+#include "db/bulk.hpp"
 #include "modules/audit/model.hpp"
 #include "modules/org/service.hpp"
+#include "modules/people/bulk.hpp"
 #include "modules/people/rules.hpp"
 #include "modules/people/service.hpp"
 #include "modules/people/store.hpp"
@@ -101,47 +110,332 @@ std::vector<std::string> split_tags(std::string_view raw) {
   return out;
 }
 
-// A row that passed every check, ready to insert.
-struct ImportRow {
-  std::int64_t grid_id = 0;
+// ---- import: reading the file ---------------------------------------------
+//
+// The file is streamed, never held whole: a reading thread decodes, parses
+// and checks each row as far as the file alone allows (formats, enums, ID
+// number rules) and seals the good ones (encryption, blind indexes, name
+// bigrams); the calling thread, inside the import's one transaction, checks
+// what needs the database (grid, tags, duplicates) and writes the rows a batch
+// at a time. A row with an error stops the writing; the transaction then rolls
+// back, so a refused file leaves nothing behind, as before.
+
+// What the file alone says about one row.
+struct FileRow {
+  std::size_t line = 0;
+  bool too_many_columns = false;
+  std::string grid_code;                 // looked up by the writer; its error comes first
+  std::vector<ImportRowError> errors;    // the row's other errors, in order
+  std::optional<detail::Person> person;  // when check_person passed
+  std::optional<std::string> id_index;   // blind index of the ID number
   std::string building, unit, room;
   int floor = 0;
-  detail::Person person;
+  std::optional<SealedResident> sealed;  // when the row may be written
 };
 
-// Checks rows one at a time against the file, the org tree and the
-// database, collecting every problem, so that one upload tells the worker
-// all there is to fix.
+struct FileBatch {
+  std::vector<FileRow> rows;
+  bool last = false;
+  // With the last batch: the file as a whole is refused (encoding, CSV
+  // syntax, header, size), or the reader failed.
+  std::optional<Error> refused;
+  std::exception_ptr exception;
+  std::string encoding;
+};
+
+constexpr std::size_t kBatchRows = 2048;
+
+// A bounded hand-over between the reading thread and the writer: memory stays
+// at a few batches however large the file.
+class BatchQueue {
+ public:
+  bool push(FileBatch batch, std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    if (!cv_.wait(lock, stop, [&] { return queue_.size() < kCapacity; })) return false;
+    queue_.push_back(std::move(batch));
+    cv_.notify_all();
+    return true;
+  }
+  FileBatch pop() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !queue_.empty(); });
+    FileBatch batch = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return batch;
+  }
+
+ private:
+  static constexpr std::size_t kCapacity = 3;
+  std::mutex mutex_;
+  std::condition_variable_any cv_;
+  std::deque<FileBatch> queue_;
+};
+
+// The reading thread's half: everything about a row that needs no database.
+class FileChecker {
+ public:
+  FileChecker(const PiiCipher& pii, bool seal, std::int64_t now)
+      : pii_(pii), seal_(seal), now_(now) {}
+
+  FileRow check(const CsvRow& csv) const;
+
+ private:
+  void error(FileRow& row, std::string_view field, std::string code, std::string message) const {
+    row.errors.push_back({row.line, std::string(field), std::move(code), std::move(message)});
+  }
+  template <std::size_t N>
+  std::optional<std::string> enum_code(FileRow& row, const EnumName (&names)[N], Column column,
+                                       std::string_view raw,
+                                       std::set<std::string, std::less<>>& reported) const;
+  void check_place(const std::vector<std::string>& f, FileRow& row) const;
+  ResidentInput read_input(const std::vector<std::string>& f, FileRow& row,
+                           std::set<std::string, std::less<>>& reported) const;
+
+  const PiiCipher& pii_;
+  bool seal_;
+  std::int64_t now_;
+};
+
+template <std::size_t N>
+std::optional<std::string> FileChecker::enum_code(
+    FileRow& row, const EnumName (&names)[N], Column column, std::string_view raw,
+    std::set<std::string, std::less<>>& reported) const {
+  if (raw.empty()) return std::nullopt;  // check_person reports required ones
+  if (auto code = code_of(names, raw)) return std::string(*code);
+  if (title_of(names, raw)) return std::string(raw);
+  std::string allowed;
+  for (const EnumName& n : names) allowed += (allowed.empty() ? "" : "、") + std::string(n.title);
+  error(row, kImportColumns[column], "enum", fmt::format("“{}”无效，可选：{}", raw, allowed));
+  reported.insert(std::string(kImportColumns[column]));
+  return std::nullopt;
+}
+
+// The grid itself is the writer's to look up (its error, if any, comes first).
+void FileChecker::check_place(const std::vector<std::string>& f, FileRow& row) const {
+  if (f[kGridCode].empty()) {
+    error(row, kImportColumns[kGridCode], "required", "网格编码不能为空");
+  } else {
+    row.grid_code = f[kGridCode];
+  }
+  for (Column c : {kBuilding, kRoom}) {
+    if (f[c].empty()) error(row, kImportColumns[c], "required", "此项为必填项");
+  }
+  row.building = f[kBuilding];
+  row.unit = f[kUnit];
+  row.room = f[kRoom];
+  if (!f[kFloor].empty()) {
+    const std::string& s = f[kFloor];
+    auto r = std::from_chars(s.data(), s.data() + s.size(), row.floor);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || row.floor < -10 || row.floor > 200) {
+      error(row, kImportColumns[kFloor], "format", "楼层应为整数");
+    }
+  }
+}
+
+ResidentInput FileChecker::read_input(const std::vector<std::string>& f, FileRow& row,
+                                      std::set<std::string, std::less<>>& reported) const {
+  ResidentInput in;
+  in.name = f[kName];
+  in.gender = enum_code(row, kGenders, kGender, f[kGender], reported);
+  if (!f[kBirthDate].empty()) in.birth_date = normalize_date(f[kBirthDate]);
+  std::string id = f[kIdNumber];
+  if (id.starts_with('\'')) id.erase(0, 1);  // Excel's "keep as text" mark
+  if (id.find_first_of("Ee") != std::string::npos && id.find('+') != std::string::npos) {
+    error(row, kImportColumns[kIdNumber], "scientific",
+          "身份证号被 Excel 转成了科学计数法，请把该列设为“文本”后重新填写");
+    reported.insert(std::string(kImportColumns[kIdNumber]));
+  } else if (!id.empty()) {
+    in.id_number = id;
+  }
+  if (!f[kPhone].empty()) in.phone = f[kPhone];
+  in.relation = enum_code(row, kRelations, kRelation, f[kRelation], reported);
+  in.residence_type = enum_code(row, kResidenceTypes, kResidenceType, f[kResidenceType], reported);
+  in.tags = split_tags(f[kTags]);
+  in.notes = f[kNotes];
+  return in;
+}
+
+FileRow FileChecker::check(const CsvRow& csv) const {
+  FileRow row;
+  row.line = csv.line;
+  std::vector<std::string> f;
+  f.reserve(csv.fields.size());
+  for (const std::string& field : csv.fields) f.emplace_back(trim(field));
+  if (f.size() > kColumnCount &&
+      std::any_of(f.begin() + kColumnCount, f.end(), [](const auto& s) { return !s.empty(); })) {
+    row.too_many_columns = true;
+    return row;
+  }
+  f.resize(kColumnCount);
+  std::set<std::string, std::less<>> reported;  // columns of this row already reported
+  check_place(f, row);
+  auto person = detail::check_person(read_input(f, row, reported));
+  if (!person) {
+    // Errors of check_person, except those that repeat a column already
+    // reported (an unknown relation is not also "missing"; a mangled ID
+    // number does not also make the gender "required").
+    const bool id_reported = reported.contains(kImportColumns[kIdNumber]);
+    for (const FieldError& e : person.error().errors) {
+      const std::string_view column = column_of(e.field);
+      if (reported.contains(column)) continue;
+      if (id_reported && (e.field == "gender" || e.field == "birth_date")) continue;
+      error(row, column, e.code, e.message);
+    }
+    return row;
+  }
+  if (seal_ && row.errors.empty()) {
+    row.sealed = seal_person(pii_, *person, now_);
+    row.id_index = row.sealed->row.id_number.idx;
+  } else if (person->id_number) {
+    row.id_index = pii_.blind_index(detail::kIdKind, *person->id_number);
+  }
+  row.person = std::move(*person);
+  return row;
+}
+
+Status check_header(const CsvRow& header);
+
+// The reading thread: the whole file once, in batches. A problem with the
+// file as a whole is only reported at its end, where a later one may take
+// precedence as it did when the file was decoded and parsed before any row
+// was looked at: encoding, then CSV syntax, then emptiness and header, then
+// the number of rows.
+class FileReader {
+ public:
+  FileReader(ByteSource& source, const FileChecker& checker, std::size_t max_rows)
+      : source_(source), checker_(checker), max_rows_(max_rows) {}
+
+  // Rows stop being checked (the writer has no use for them): the file is
+  // only read on for a problem with it as a whole.
+  void skip_rows() { skip_rows_ = true; }
+
+  void run(BatchQueue& queue, std::stop_token stop) {
+    FileBatch last;
+    last.last = true;
+    try {
+      last.refused = read(queue, stop);
+      last.encoding = encoding_;
+    } catch (...) {
+      last.exception = std::current_exception();
+    }
+    queue.push(std::move(last), stop);
+  }
+
+ private:
+  std::optional<Error> read(BatchQueue& queue, std::stop_token stop) {
+    auto text = SpreadsheetTextReader::open(source_);
+    if (!text) return text.error();
+    encoding_ = encoding_name(text->encoding());
+    CsvReader csv([&](std::string& out) { return text->read(out); });
+    std::optional<Error> refused;  // empty file, header, too many rows
+    FileBatch batch;
+    std::size_t records = 0;
+    for (CsvRow row;;) {
+      auto more = csv.next(row);
+      if (!more) return more.error();  // encoding or CSV syntax: takes precedence
+      if (!*more) break;
+      if (stop.stop_requested()) return std::nullopt;
+      if (records++ == 0) {
+        if (auto ok = check_header(row); !ok) refused = ok.error();
+        continue;
+      }
+      if (refused || skip_rows_) continue;
+      if (records - 1 > max_rows_) {
+        refused = errors::invalid_field("file", "too-many-rows",
+                                        fmt::format("一次最多导入{}行", max_rows_));
+        continue;
+      }
+      if (std::ranges::all_of(row.fields, [](const std::string& s) { return trim(s).empty(); })) {
+        continue;
+      }
+      batch.rows.push_back(checker_.check(row));
+      if (batch.rows.size() == kBatchRows) {
+        if (!queue.push(std::move(batch), stop)) return std::nullopt;
+        batch = {};
+      }
+    }
+    if (records == 0) return errors::invalid_field("file", "empty", "文件为空");
+    if (refused) return refused;
+    if (!batch.rows.empty()) queue.push(std::move(batch), stop);
+    return std::nullopt;
+  }
+
+  ByteSource& source_;
+  const FileChecker& checker_;
+  std::size_t max_rows_;
+  std::atomic<bool> skip_rows_ = false;
+  std::string encoding_;
+};
+
+// ---- import: the database's half -------------------------------------------
+
+// An ID number as one integer (17 digits, then the check character), so that
+// the ID numbers of a million rows fit in a small table.
+std::optional<std::uint64_t> packed_id_number(std::string_view id) {
+  if (id.size() != 18) return std::nullopt;
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 17; ++i) {
+    if (id[i] < '0' || id[i] > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(id[i] - '0');
+  }
+  if (id[17] == 'X') return v * 11 + 10;
+  if (id[17] < '0' || id[17] > '9') return std::nullopt;
+  return v * 11 + static_cast<std::uint64_t>(id[17] - '0');
+}
+
+// Checks what needs the database, collecting every problem so that one upload
+// tells the worker all there is to fix, and writes the good rows while there
+// is none.
 class Importer {
  public:
   Importer(db::Conn& conn, App& app, const auth::Actor& actor, const org::Area& community,
-           ImportReport& report)
-      : conn_(conn), app_(app), actor_(actor), community_(community), report_(report) {}
+           ImportReport& report, bool write, bool large, std::uint64_t file_bytes)
+      : conn_(conn),
+        app_(app),
+        actor_(actor),
+        community_(community),
+        report_(report),
+        write_(write) {
+    if (large) {
+      known_ = store::id_number_hashes(conn_);
+      id_lines_.reserve(std::min<std::uint64_t>(file_bytes / 100, 1 << 22));
+    }
+  }
 
-  void check(const CsvRow& csv);
-  std::size_t insert_all(std::int64_t now);
+  void take(FileBatch& batch);
+  // Writes what is waiting; the number of rows written.
+  std::size_t finish();
 
  private:
   void error(std::size_t line, std::string_view field, std::string code, std::string message);
-  template <std::size_t N>
-  std::optional<std::string> enum_code(std::size_t line, const EnumName (&names)[N], Column column,
-                                       std::string_view raw);
   std::optional<std::int64_t> grid_of(std::size_t line, const std::string& code);
-  bool check_place(std::size_t line, const std::vector<std::string>& f, ImportRow& row);
-  ResidentInput read_input(std::size_t line, const std::vector<std::string>& f);
-  void report_person_errors(std::size_t line, const std::vector<FieldError>& errors);
-  bool check_database(std::size_t line, const detail::Person& person);
+  bool check_database(const FileRow& row);
+  bool first_in_file(const FileRow& row);
+  void take(FileRow& row);
+  const org::Place& place_of(const FileRow& row, std::int64_t grid_id);
+  void write_pending();
 
   db::Conn& conn_;
   App& app_;
   const auth::Actor& actor_;
   const org::Area& community_;
   ImportReport& report_;
+  bool write_;
   std::map<std::string, std::optional<std::int64_t>> grids_;  // code → grid id, if usable
   std::map<std::string, bool> tags_;
-  std::map<std::string, std::size_t> id_lines_;  // blind index → first line
-  std::vector<ImportRow> rows_;
-  std::set<std::string, std::less<>> reported_;  // columns of this row already reported
+  std::unordered_map<std::uint64_t, std::size_t> id_lines_;  // packed ID number → first line
+  std::map<std::string, std::size_t> other_id_lines_;        // blind index → first line
+  using Address = std::tuple<std::int64_t, std::string, std::string, int, std::string>;
+  std::map<Address, org::Place> places_;  // addresses met lately
+  std::set<std::string> registered_;      // ID numbers of the batch registered before
+  // For a large file: hashes of the ID numbers registered before the import;
+  // only rows whose hash is among them need a look in the database.
+  std::optional<std::vector<std::uint64_t>> known_;
+  org::HouseholdFinder households_{conn_};
+  std::optional<db::IdSource> ids_;
+  std::vector<SealedResident> pending_;
+  std::size_t written_ = 0;
 };
 
 void Importer::error(std::size_t line, std::string_view field, std::string code,
@@ -150,19 +444,6 @@ void Importer::error(std::size_t line, std::string_view field, std::string code,
   if (report_.errors.size() < kMaxReportedErrors) {
     report_.errors.push_back({line, std::string(field), std::move(code), std::move(message)});
   }
-}
-
-template <std::size_t N>
-std::optional<std::string> Importer::enum_code(std::size_t line, const EnumName (&names)[N],
-                                               Column column, std::string_view raw) {
-  if (raw.empty()) return std::nullopt;  // check_person reports required ones
-  if (auto code = code_of(names, raw)) return std::string(*code);
-  if (title_of(names, raw)) return std::string(raw);
-  std::string allowed;
-  for (const EnumName& n : names) allowed += (allowed.empty() ? "" : "、") + std::string(n.title);
-  error(line, kImportColumns[column], "enum", fmt::format("“{}”无效，可选：{}", raw, allowed));
-  reported_.insert(std::string(kImportColumns[column]));
-  return std::nullopt;
 }
 
 std::optional<std::int64_t> Importer::grid_of(std::size_t line, const std::string& code) {
@@ -183,145 +464,108 @@ std::optional<std::int64_t> Importer::grid_of(std::size_t line, const std::strin
   return it->second;
 }
 
-bool Importer::check_place(std::size_t line, const std::vector<std::string>& f, ImportRow& row) {
-  bool ok = true;
-  if (f[kGridCode].empty()) {
-    error(line, kImportColumns[kGridCode], "required", "网格编码不能为空");
-    ok = false;
-  } else if (auto grid = grid_of(line, f[kGridCode])) {
-    row.grid_id = *grid;
+bool Importer::first_in_file(const FileRow& row) {
+  std::size_t first = 0;
+  if (auto packed = packed_id_number(*row.person->id_number)) {
+    auto [it, fresh] = id_lines_.emplace(*packed, row.line);
+    if (fresh) return true;
+    first = it->second;
   } else {
-    ok = false;
+    auto [it, fresh] = other_id_lines_.emplace(*row.id_index, row.line);
+    if (fresh) return true;
+    first = it->second;
   }
-  for (Column c : {kBuilding, kRoom}) {
-    if (f[c].empty()) {
-      error(line, kImportColumns[c], "required", "此项为必填项");
-      ok = false;
-    }
-  }
-  row.building = f[kBuilding];
-  row.unit = f[kUnit];
-  row.room = f[kRoom];
-  if (!f[kFloor].empty()) {
-    const std::string& s = f[kFloor];
-    auto r = std::from_chars(s.data(), s.data() + s.size(), row.floor);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || row.floor < -10 || row.floor > 200) {
-      error(line, kImportColumns[kFloor], "format", "楼层应为整数");
-      ok = false;
-    }
-  }
-  return ok;
+  error(row.line, kImportColumns[kIdNumber], "duplicate-in-file",
+        fmt::format("与第{}行的身份证号重复", first));
+  return false;
 }
 
-ResidentInput Importer::read_input(std::size_t line, const std::vector<std::string>& f) {
-  ResidentInput in;
-  in.name = f[kName];
-  in.gender = enum_code(line, kGenders, kGender, f[kGender]);
-  if (!f[kBirthDate].empty()) in.birth_date = normalize_date(f[kBirthDate]);
-  std::string id = f[kIdNumber];
-  if (id.starts_with('\'')) id.erase(0, 1);  // Excel's "keep as text" mark
-  if (id.find_first_of("Ee") != std::string::npos && id.find('+') != std::string::npos) {
-    error(line, kImportColumns[kIdNumber], "scientific",
-          "身份证号被 Excel 转成了科学计数法，请把该列设为“文本”后重新填写");
-    reported_.insert(std::string(kImportColumns[kIdNumber]));
-  } else if (!id.empty()) {
-    in.id_number = id;
-  }
-  if (!f[kPhone].empty()) in.phone = f[kPhone];
-  in.relation = enum_code(line, kRelations, kRelation, f[kRelation]);
-  in.residence_type = enum_code(line, kResidenceTypes, kResidenceType, f[kResidenceType]);
-  in.tags = split_tags(f[kTags]);
-  in.notes = f[kNotes];
-  return in;
-}
-
-// Errors of check_person, except those that repeat a column already reported
-// (an unknown relation is not also "missing"; a mangled ID number does not
-// also make the gender "required").
-void Importer::report_person_errors(std::size_t line, const std::vector<FieldError>& errors) {
-  const bool id_reported = reported_.contains(kImportColumns[kIdNumber]);
-  for (const FieldError& e : errors) {
-    const std::string_view column = column_of(e.field);
-    if (reported_.contains(column)) continue;
-    if (id_reported && (e.field == "gender" || e.field == "birth_date")) continue;
-    error(line, column, e.code, e.message);
-  }
-}
-
-bool Importer::check_database(std::size_t line, const detail::Person& person) {
+bool Importer::check_database(const FileRow& row) {
   bool ok = true;
-  for (const std::string& tag : person.tags) {
+  for (const std::string& tag : row.person->tags) {
     auto it = tags_.find(tag);
     if (it == tags_.end()) {
       it = tags_.emplace(tag, store::tag_usable(conn_, tag, community_.id)).first;
     }
     if (!it->second) {
-      error(line, kImportColumns[kTags], "unknown-tag", "标签不存在：" + tag);
+      error(row.line, kImportColumns[kTags], "unknown-tag", "标签不存在：" + tag);
       ok = false;
     }
   }
-  if (!person.id_number) return ok;
-  const std::string idx = app_.pii->blind_index(detail::kIdKind, *person.id_number);
-  if (auto first = id_lines_.find(idx); first != id_lines_.end()) {
-    error(line, kImportColumns[kIdNumber], "duplicate-in-file",
-          fmt::format("与第{}行的身份证号重复", first->second));
-    return false;
-  }
-  id_lines_.emplace(idx, line);
-  if (store::resident_with_id_number(conn_, idx)) {
-    error(line, kImportColumns[kIdNumber], "duplicate-id-number", "该身份证号已登记");
+  if (!row.person->id_number) return ok;
+  if (!first_in_file(row)) return false;
+  // Rows written by this import so far have other ID numbers (first_in_file),
+  // so what this finds was registered before.
+  if (registered_.contains(*row.id_index)) {
+    error(row.line, kImportColumns[kIdNumber], "duplicate-id-number", "该身份证号已登记");
     return false;
   }
   return ok;
 }
 
-void Importer::check(const CsvRow& csv) {
-  std::vector<std::string> f;
-  for (const std::string& field : csv.fields) f.emplace_back(trim(field));
-  if (std::ranges::all_of(f, [](const std::string& s) { return s.empty(); })) return;
+void Importer::take(FileRow& row) {
   ++report_.total_rows;
-  const std::size_t line = csv.line;
-  if (f.size() > kColumnCount &&
-      std::any_of(f.begin() + kColumnCount, f.end(), [](const auto& s) { return !s.empty(); })) {
-    error(line, "行", "columns", fmt::format("列数过多：应为{}列", std::size_t{kColumnCount}));
+  if (row.too_many_columns) {
+    error(row.line, "行", "columns", fmt::format("列数过多：应为{}列", std::size_t{kColumnCount}));
     return;
   }
-  f.resize(kColumnCount);
   const std::size_t before = report_.error_count;
-  reported_.clear();
-  ImportRow row;
-  check_place(line, f, row);
-  auto person = detail::check_person(read_input(line, f));
-  if (!person) {
-    report_person_errors(line, person.error().errors);
-    return;
+  std::optional<std::int64_t> grid;
+  if (!row.grid_code.empty()) grid = grid_of(row.line, row.grid_code);
+  for (ImportRowError& e : row.errors) {
+    error(e.row, e.field, std::move(e.code), std::move(e.message));
   }
-  check_database(line, *person);
+  if (!row.person) return;
+  check_database(row);
   if (report_.error_count != before) return;
-  row.person = std::move(*person);
   ++report_.valid_rows;
-  rows_.push_back(std::move(row));
+  // One bad row anywhere refuses the file: writing stops at the first.
+  if (!write_ || report_.error_count > 0 || !row.sealed) return;
+  if (!ids_) ids_.emplace(conn_, "residents");
+  place_resident(*row.sealed, ids_->next(), place_of(row, *grid));
+  pending_.push_back(std::move(*row.sealed));
 }
 
-std::size_t Importer::insert_all(std::int64_t now) {
-  // A file lists a household's members one after another, and the import is
-  // the only writer in its transaction: each address is looked up (or
-  // created) once, not once per member.
-  using Address = std::tuple<std::int64_t, std::string, std::string, int, std::string>;
-  std::map<Address, org::Place> places;
-  for (const ImportRow& row : rows_) {
-    Address address{row.grid_id, row.building, row.unit, row.floor, row.room};
-    auto it = places.find(address);
-    if (it == places.end()) {
-      it = places
-               .emplace(std::move(address),
-                        app_.org->find_or_create_household(conn_, row.grid_id, row.building,
-                                                           row.unit, row.floor, row.room))
-               .first;
-    }
-    detail::insert_person(conn_, *app_.pii, it->second, row.person, now);
+// A file lists a household's members one after another, and the import is
+// the only writer in its transaction: each address is looked up (or created)
+// once while its rows come, not once per member.
+const org::Place& Importer::place_of(const FileRow& row, std::int64_t grid_id) {
+  Address address{grid_id, row.building, row.unit, row.floor, row.room};
+  auto it = places_.find(address);
+  if (it != places_.end()) return it->second;
+  if (places_.size() >= 4096) places_.clear();
+  org::Place place =
+      households_.find_or_create(grid_id, row.building, row.unit, row.floor, row.room);
+  return places_.emplace(std::move(address), std::move(place)).first->second;
+}
+
+void Importer::write_pending() {
+  if (pending_.empty()) return;
+  if (report_.error_count == 0) {
+    insert_residents(conn_, pending_);
+    written_ += pending_.size();
   }
-  return rows_.size();
+  pending_.clear();
+}
+
+void Importer::take(FileBatch& batch) {
+  std::vector<std::string> indexes;
+  for (const FileRow& row : batch.rows) {
+    if (row.id_index) indexes.push_back(*row.id_index);
+  }
+  if (known_) {
+    std::erase_if(indexes, [&](const std::string& idx) {
+      return !std::ranges::binary_search(*known_, std::hash<std::string>{}(idx));
+    });
+  }
+  registered_ = store::registered_id_numbers(conn_, indexes);
+  for (FileRow& row : batch.rows) take(row);
+  if (pending_.size() >= kBatchRows) write_pending();
+}
+
+std::size_t Importer::finish() {
+  write_pending();
+  return report_.error_count == 0 ? written_ : 0;
 }
 
 Status check_header(const CsvRow& header) {
@@ -456,30 +700,51 @@ struct Found {
 Result<ImportReport> PeopleService::import_file(const auth::Actor& actor, std::string_view bytes,
                                                 std::int64_t community_id, bool dry_run,
                                                 const ImportLimits& limits) const {
-  if (bytes.size() > limits.max_bytes) {
+  MemoryByteSource source(bytes);
+  return import_file(actor, source, community_id, dry_run, limits);
+}
+
+Result<ImportReport> PeopleService::import_file(const auth::Actor& actor, ByteSource& source,
+                                                std::int64_t community_id, bool dry_run,
+                                                const ImportLimits& limits) const {
+  if (source.size() > limits.max_bytes) {
     return fail(errors::too_large(fmt::format("导入文件不能超过{}MB", limits.max_bytes >> 20)));
   }
-  auto decoded = decode_spreadsheet_text(bytes);
-  if (!decoded) return fail(decoded.error());
-  auto csv = read_csv(decoded->text);
-  if (!csv) return fail(csv.error());
-  if (csv->empty()) return fail(errors::invalid_field("file", "empty", "文件为空"));
-  if (auto ok = check_header(csv->front()); !ok) return fail(ok.error());
-  if (csv->size() - 1 > limits.max_rows) {
-    return fail(errors::invalid_field("file", "too-many-rows",
-                                      fmt::format("一次最多导入{}行", limits.max_rows)));
-  }
+  const FileChecker checker(*app_.pii, !dry_run, now_ms());
   auto run = [&](db::Conn& conn) -> Result<ImportReport> {
+    // Whole registers (the command line): their rows land all over the
+    // random-key blind indexes, which a larger cache keeps from rereading and
+    // rewriting; and most of their ID numbers are new, which a table of the
+    // registered ones tells without a query each.
+    const bool large = limits.max_bytes > kMaxImportBytes;
+    std::optional<db::ScopedCacheSize> cache;
+    if (!dry_run && large) cache.emplace(conn, kImportCacheMiB);
+    FileReader reader(source, checker, limits.max_rows);
+    BatchQueue queue;
+    std::jthread reading([&](std::stop_token stop) { reader.run(queue, stop); });
     auto community = app_.org->area_by_id(conn, community_id);
-    if (auto ok = check_community(actor.who, community); !ok) return fail(ok.error());
+    auto allowed = check_community(actor.who, community);
+    if (!allowed) reader.skip_rows();
     ImportReport report;
     report.dry_run = dry_run;
-    report.encoding = encoding_name(decoded->encoding);
-    Importer importer(conn, app_, actor, *community, report);
-    for (std::size_t i = 1; i < csv->size(); ++i) importer.check((*csv)[i]);
+    std::optional<Importer> importer;
+    if (allowed)
+      importer.emplace(conn, app_, actor, *community, report, !dry_run, large, source.size());
+    for (;;) {
+      FileBatch batch = queue.pop();
+      if (batch.exception) std::rethrow_exception(batch.exception);
+      if (batch.refused) return fail(std::move(*batch.refused));
+      if (batch.last) {
+        report.encoding = std::move(batch.encoding);
+        break;
+      }
+      if (importer) importer->take(batch);
+    }
+    if (!allowed) return fail(allowed.error());
+    const std::size_t written = importer->finish();
     if (dry_run) return report;
     if (report.error_count > 0) return fail(import_rejected(report));
-    report.imported = importer.insert_all(now_ms());
+    report.imported = written;
     app_.audit->record(
         conn, actor,
         {"resident.import", "area", std::to_string(community->id),
@@ -488,7 +753,8 @@ Result<ImportReport> PeopleService::import_file(const auth::Actor& actor, std::s
     return report;
   };
   // A real import validates inside its write transaction, so the duplicate
-  // checks against the database hold for what it then inserts.
+  // checks against the database hold for what it then inserts; a refused
+  // file rolls back the rows written before its first bad one.
   return dry_run ? app_.db->read(run) : app_.db->write(run);
 }
 
@@ -543,12 +809,12 @@ Result<ExportFile> PeopleService::export_file(const auth::Actor& actor, const Se
 
 // ---- command line ----------------------------------------------------------
 
-Result<ImportReport> import_residents(App& app, std::string_view file_bytes,
-                                      const std::string& community_code, bool dry_run) {
+Result<ImportReport> import_residents(App& app, ByteSource& file, const std::string& community_code,
+                                      bool dry_run) {
   auto community =
       app.db->read([&](db::Conn& conn) { return app.org->area_by_code(conn, community_code); });
   if (!community) return fail(errors::not_found("社区编码不存在：" + community_code));
-  return PeopleService(app).import_file(auth::system_actor(), file_bytes, community->id, dry_run,
+  return PeopleService(app).import_file(auth::system_actor(), file, community->id, dry_run,
                                         kCommandLineImportLimits);
 }
 
