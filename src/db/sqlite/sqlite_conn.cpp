@@ -1,6 +1,7 @@
 #include "db/sqlite/sqlite_conn.hpp"
 
 #include <charconv>
+#include <mutex>
 #include <string>
 
 namespace cg::db {
@@ -69,9 +70,20 @@ struct ResetGuard {
   }
 };
 
+// SQLite counts every allocation for sqlite3_memory_used() behind one global
+// mutex, which every connection's every malloc then takes: readers on
+// different threads queued on it (perf: futex waits under sqlite3Malloc in
+// the case-list run). Nothing here reads those counters. Must run before the
+// first connection opens (later, sqlite3_config is refused and changes nothing).
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 }  // namespace
 
 SqliteConn::SqliteConn(const std::string& filename, const Options& options, bool read_only) {
+  configure_sqlite_once();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(filename.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
