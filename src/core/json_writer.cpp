@@ -1,5 +1,6 @@
 #include "core/json_writer.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <charconv>
@@ -28,49 +29,29 @@ bool any_needs_escape(const char* eight) {
   return below(w, 0x20) | below(w ^ (kOnes * '"'), 1) | below(w ^ (kOnes * '\\'), 1);
 }
 
-// The escape of one byte for which needs_escape() holds.
-void append_escape(std::string& out, unsigned char c) {
-  switch (c) {
-    case '"':
-      out += "\\\"";
-      return;
-    case '\\':
-      out += "\\\\";
-      return;
-    case '\b':
-      out += "\\b";
-      return;
-    case '\f':
-      out += "\\f";
-      return;
-    case '\n':
-      out += "\\n";
-      return;
-    case '\r':
-      out += "\\r";
-      return;
-    case '\t':
-      out += "\\t";
-      return;
-    default: {
-      static constexpr char kHex[] = "0123456789abcdef";
-      const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-      out.append(u, sizeof u);
-    }
-  }
+// The index of the first byte of `text` that needs an escape, or its size.
+std::size_t first_escape(std::string_view text) {
+  std::size_t i = 0;
+  while (i + 8 <= text.size() && !any_needs_escape(text.data() + i)) i += 8;
+  while (i < text.size() && !needs_escape(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
 }
 
 }  // namespace
 
+void JsonWriter::grow(std::size_t n) {
+  out_.resize(std::max(out_.size() * 2, size_ + n));
+}
+
 JsonWriter& JsonWriter::open(char bracket) {
   separate();
-  out_ += bracket;
+  put(bracket);
   need_comma_ = false;
   return *this;
 }
 
 JsonWriter& JsonWriter::close(char bracket) {
-  out_ += bracket;
+  put(bracket);
   need_comma_ = true;
   return *this;
 }
@@ -78,7 +59,7 @@ JsonWriter& JsonWriter::close(char bracket) {
 JsonWriter& JsonWriter::key(std::string_view name) {
   separate();
   quoted(name);
-  out_ += ':';
+  put(':');
   need_comma_ = false;
   return *this;
 }
@@ -92,9 +73,8 @@ JsonWriter& JsonWriter::value(std::string_view text) {
 
 JsonWriter& JsonWriter::integer(std::int64_t number) {
   separate();
-  char digits[24];
-  auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
-  out_.append(digits, end);
+  char* at = room(24);
+  size_ = static_cast<std::size_t>(std::to_chars(at, at + 24, number).ptr - out_.data());
   need_comma_ = true;
   return *this;
 }
@@ -107,54 +87,70 @@ JsonWriter& JsonWriter::value(double number) {
   separate();
   char digits[32];
   auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
-  out_.append(digits, end);
-  if (std::string_view(digits, end).find_first_of(".e") == std::string_view::npos) out_ += ".0";
+  const std::string_view text(digits, static_cast<std::size_t>(end - digits));
+  put(text);
+  if (text.find_first_of(".e") == std::string_view::npos) put(".0");
   need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::value(bool flag) {
   separate();
-  out_ += flag ? "true" : "false";
+  put(flag ? "true" : "false");
   need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::null() {
   separate();
-  out_ += "null";
+  put("null");
   need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::tree(const boost::json::value& v) {
   separate();
-  out_ += boost::json::serialize(v);
+  put(boost::json::serialize(v));
   need_comma_ = true;
   return *this;
 }
 
-// Copies runs of bytes that need no escape in one append each, skipping over
-// them 8 bytes at a time.
+// Plain runs are copied whole; only the bytes that need it are escaped.
 void JsonWriter::quoted(std::string_view text) {
-  out_ += '"';
-  std::size_t run = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (i + 8 <= text.size() && !any_needs_escape(text.data() + i)) {
-      i += 8;
-      continue;
-    }
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (needs_escape(c)) {
-      out_.append(text.data() + run, i - run);
-      append_escape(out_, c);
-      run = i + 1;
-    }
-    ++i;
+  put('"');
+  while (!text.empty()) {
+    const std::size_t plain = first_escape(text);
+    put(text.substr(0, plain));
+    if (plain == text.size()) break;
+    put_escape(static_cast<unsigned char>(text[plain]));
+    text.remove_prefix(plain + 1);
   }
-  out_.append(text.data() + run, text.size() - run);
-  out_ += '"';
+  put('"');
+}
+
+// The escape of one byte for which needs_escape() holds.
+void JsonWriter::put_escape(unsigned char c) {
+  switch (c) {
+    case '"':
+      return put("\\\"");
+    case '\\':
+      return put("\\\\");
+    case '\b':
+      return put("\\b");
+    case '\f':
+      return put("\\f");
+    case '\n':
+      return put("\\n");
+    case '\r':
+      return put("\\r");
+    case '\t':
+      return put("\\t");
+    default: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      put(std::string_view(u, sizeof u));
+    }
+  }
 }
 
 }  // namespace cg

@@ -22,6 +22,7 @@
 #include <boost/json/fwd.hpp>
 #include <concepts>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,7 +32,7 @@ namespace cg {
 class JsonWriter {
  public:
   // `reserve`: the expected size of the document, to grow the buffer once.
-  explicit JsonWriter(std::size_t reserve = 256) { out_.reserve(reserve); }
+  explicit JsonWriter(std::size_t reserve = 256) { out_.resize(reserve); }
 
   JsonWriter& begin_object() { return open('{'); }
   JsonWriter& end_object() { return close('}'); }
@@ -67,8 +68,11 @@ class JsonWriter {
     return value(v);
   }
 
-  const std::string& text() const { return out_; }
-  std::string take() && { return std::move(out_); }
+  std::string_view text() const { return {out_.data(), size_}; }
+  std::string take() && {
+    out_.resize(size_);
+    return std::move(out_);
+  }
 
  private:
   JsonWriter& open(char bracket);
@@ -76,11 +80,30 @@ class JsonWriter {
   JsonWriter& integer(std::int64_t number);
   // A ',' before every value or key but the first in its container.
   void separate() {
-    if (need_comma_) out_ += ',';
+    if (need_comma_) put(',');
   }
   void quoted(std::string_view text);
+  void put_escape(unsigned char c);
+
+  // The document is out_[0, size_). out_ is kept longer than that, grown by
+  // doubling, so that most writes are a bounds check and a copy (appending to
+  // a std::string checks, copies and terminates on every call).
+  char* room(std::size_t n) {
+    if (out_.size() - size_ < n) grow(n);
+    return out_.data() + size_;
+  }
+  void grow(std::size_t n);
+  void put(char c) {
+    *room(1) = c;
+    ++size_;
+  }
+  void put(std::string_view s) {
+    std::memcpy(room(s.size()), s.data(), s.size());
+    size_ += s.size();
+  }
 
   std::string out_;
+  std::size_t size_ = 0;
   // True after a complete value (scalar or closed container); false at the
   // start, after an opening bracket and after a key.
   bool need_comma_ = false;

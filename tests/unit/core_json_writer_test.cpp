@@ -86,6 +86,22 @@ TEST(JsonWriter, NestedContainersGetTheirCommas) {
   EXPECT_EQ(w.text(), R"({"a":1,"b":["x",{},[],null],"c":{"d":true,"e":false},"f":null,"g":"h"})");
 }
 
+// The buffer starts small and grows as the document does.
+TEST(JsonWriter, GrowsPastItsFirstBuffer) {
+  JsonWriter w(1);
+  const std::string long_text(10'000, 'x');
+  w.begin_array();
+  for (int i = 0; i < 500; ++i) w.value(i).value("王\n");
+  w.value(long_text).end_array();
+  const json::array back = json::parse(w.text()).as_array();
+  ASSERT_EQ(back.size(), 1001u);
+  EXPECT_EQ(back[998].as_int64(), 499);
+  EXPECT_EQ(back[999].as_string(), "王\n");
+  EXPECT_EQ(back[1000].as_string(), long_text);
+  const std::string written(w.text());
+  EXPECT_EQ(std::move(w).take(), written);  // exactly the document, no spare room
+}
+
 TEST(JsonWriter, KeysAreEscapedToo) {
   JsonWriter w;
   w.begin_object().member("we\"ird\n", 1).end_object();
