@@ -33,6 +33,13 @@ Response json_response(int status, const json::value& body) {
   return res;
 }
 
+Response json_response(int status, JsonWriter&& body) {
+  Response res;
+  res.status = status;
+  res.body = std::move(body).take();
+  return res;
+}
+
 Response no_content() {
   Response res;
   res.status = 204;

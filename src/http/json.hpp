@@ -12,9 +12,11 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/json_writer.hpp"
 #include "http/message.hpp"
 
 namespace cg::http {
@@ -27,6 +29,14 @@ inline Response ok(const json::value& body) {
 }
 inline Response created(const json::value& body) {
   return json_response(201, body);
+}
+// A body already written with JsonWriter (hot responses: no value tree).
+Response json_response(int status, JsonWriter&& body);
+inline Response ok(JsonWriter&& body) {
+  return json_response(200, std::move(body));
+}
+inline Response created(JsonWriter&& body) {
+  return json_response(201, std::move(body));
 }
 Response no_content();
 Response problem_response(const Error& error, const Request& req);

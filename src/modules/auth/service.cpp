@@ -104,7 +104,18 @@ void AuthService::set_sms_sender(std::unique_ptr<SmsSender> sender) {
 
 Result<Principal> AuthService::principal_for_token(std::string_view token, bool via_cookie) {
   if (token.empty() || token.size() > 128) return fail(errors::unauthenticated());
-  std::string hash = token_hash(token);
+  const std::string hash = token_hash(token);
+  std::optional<Principal> principal = principals_.find(hash, now_ms());
+  if (!principal) principal = load_principal(hash);
+  if (!principal) return fail(errors::unauthenticated("登录已过期或令牌无效，请重新登录"));
+  principal->via_cookie = via_cookie;
+  return std::move(*principal);
+}
+
+// The live session's account and grants, read from the database and cached.
+std::optional<Principal> AuthService::load_principal(const std::string& hash) {
+  const std::uint64_t generation = principals_.generation();
+  std::int64_t expires_at = 0;
   auto principal = db_.read([&](db::Conn& conn) -> std::optional<Principal> {
     auto session = store::live_session(conn, hash, now_ms());
     if (!session) return std::nullopt;
@@ -112,11 +123,11 @@ Result<Principal> AuthService::principal_for_token(std::string_view token, bool 
     if (!p) return std::nullopt;
     p->session_id = session->session_id;
     p->csrf_token = session->csrf_token;
+    expires_at = session->expires_at;
     return p;
   });
-  if (!principal) return fail(errors::unauthenticated("登录已过期或令牌无效，请重新登录"));
-  principal->via_cookie = via_cookie;
-  return std::move(*principal);
+  if (principal) principals_.put(hash, *principal, expires_at, generation);
+  return principal;
 }
 
 Result<SignIn> AuthService::open_session(std::int64_t user_id) {
@@ -245,6 +256,7 @@ std::optional<org::Place> AuthService::home_of(const Principal& principal) {
 
 void AuthService::sign_out(const Principal& principal) {
   db_.write([&](db::Conn& conn) { store::revoke_session(conn, principal.session_id); });
+  principals_.forget_all();
 }
 
 Result<ApiToken> AuthService::create_api_token(const Actor& actor, const std::string& name,
@@ -349,7 +361,7 @@ Result<UserView> AuthService::update_user(const Actor& actor, std::int64_t user_
   if (!actor.who.can_somewhere(Permission::users_manage)) {
     return fail(errors::forbidden("无权管理账号"));
   }
-  return db_.write([&](db::Conn& conn) -> Result<UserView> {
+  auto changed = db_.write([&](db::Conn& conn) -> Result<UserView> {
     auto user = managed_user(conn, actor, user_id);
     if (!user) return user;
     if (patch.disabled.value_or(false) && user_id == actor.who.user_id) {
@@ -368,6 +380,8 @@ Result<UserView> AuthService::update_user(const Actor& actor, std::int64_t user_
                    actor.who.acting_role(Permission::users_manage, path)});
     return user;
   });
+  principals_.forget_all();
+  return changed;
 }
 
 Result<UserView> AuthService::grant_role(const Actor& actor, std::int64_t user_id,
@@ -375,7 +389,7 @@ Result<UserView> AuthService::grant_role(const Actor& actor, std::int64_t user_i
   if (!actor.who.can_somewhere(Permission::users_manage)) {
     return fail(errors::forbidden("无权管理账号"));
   }
-  return db_.write([&](db::Conn& conn) -> Result<UserView> {
+  auto changed = db_.write([&](db::Conn& conn) -> Result<UserView> {
     auto user = managed_user(conn, actor, user_id);
     if (!user) return user;
     if (user_id == actor.who.user_id) return fail(errors::forbidden("不能修改自己的角色"));
@@ -397,6 +411,8 @@ Result<UserView> AuthService::grant_role(const Actor& actor, std::int64_t user_i
                    actor.who.acting_role(Permission::users_manage, *path)});
     return std::move(*fresh);
   });
+  principals_.forget_all();
+  return changed;
 }
 
 Result<UserView> AuthService::revoke_role(const Actor& actor, std::int64_t user_id,
@@ -404,7 +420,7 @@ Result<UserView> AuthService::revoke_role(const Actor& actor, std::int64_t user_
   if (!actor.who.can_somewhere(Permission::users_manage)) {
     return fail(errors::forbidden("无权管理账号"));
   }
-  return db_.write([&](db::Conn& conn) -> Result<UserView> {
+  auto changed = db_.write([&](db::Conn& conn) -> Result<UserView> {
     auto user = managed_user(conn, actor, user_id);
     if (!user) return user;
     auto grant = std::find_if(user->grants.begin(), user->grants.end(),
@@ -423,6 +439,8 @@ Result<UserView> AuthService::revoke_role(const Actor& actor, std::int64_t user_
     user->grants.erase(grant);
     return std::move(*user);
   });
+  principals_.forget_all();
+  return changed;
 }
 
 }  // namespace cg::auth

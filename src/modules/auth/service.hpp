@@ -22,6 +22,7 @@
 #include "core/password.hpp"
 #include "db/db.hpp"
 #include "modules/auth/model.hpp"
+#include "modules/auth/principal_cache.hpp"
 
 namespace cg {
 class PiiCipher;
@@ -156,6 +157,7 @@ class AuthService {
 
  private:
   Result<SignIn> open_session(std::int64_t user_id);
+  std::optional<Principal> load_principal(const std::string& token_hash);
   Result<UserView> managed_user(db::Conn& conn, const Actor& actor, std::int64_t user_id) const;
   db::Database& db_;
   const PiiCipher& pii_;
@@ -165,6 +167,8 @@ class AuthService {
   PasswordHashCost password_cost_ = PasswordHashCost::interactive();
   FailureLimiter account_failures_{5, std::chrono::minutes(15)};
   FailureLimiter address_failures_{30, std::chrono::minutes(15)};
+  // Forgotten after every change below to sessions, accounts or grants.
+  PrincipalCache principals_;
 };
 
 }  // namespace cg::auth

@@ -8,7 +8,7 @@ namespace {
 constexpr const char* kLoginByUsername =
     "SELECT id, password_hash, disabled FROM users WHERE username = $1 AND kind = 'staff'";
 constexpr const char* kLiveSession =
-    "SELECT id, user_id, csrf_token, kind FROM sessions "
+    "SELECT id, user_id, csrf_token, kind, expires_at FROM sessions "
     "WHERE token_hash = $1 AND revoked = 0 AND expires_at > $2";
 constexpr const char* kUser =
     "SELECT id, COALESCE(username, ''), display_name, kind, resident_id, disabled FROM users "
@@ -72,7 +72,7 @@ std::optional<SessionRow> live_session(db::Conn& conn, const std::string& token_
                                        std::int64_t now) {
   auto row = conn.query_one(kLiveSession, {token_hash, now});
   if (!row) return std::nullopt;
-  return SessionRow{row->i64(0), row->i64(1), row->text(2), row->text(3)};
+  return SessionRow{row->i64(0), row->i64(1), row->text(2), row->text(3), row->i64(4)};
 }
 
 std::optional<Principal> principal(db::Conn& conn, std::int64_t user_id) {

@@ -22,6 +22,7 @@ struct SessionRow {
   std::int64_t user_id = 0;
   std::string csrf_token;
   std::string kind;
+  std::int64_t expires_at = 0;
 };
 
 std::optional<LoginRow> login_by_username(db::Conn& conn, const std::string& username);

@@ -48,44 +48,15 @@ json::object category_json(const Category& c) {
           {"children", std::move(children)}};
 }
 
-json::object case_json(const Case& c) {
-  json::value extension = nullptr;
-  if (c.extension_minutes) {
-    extension = json::object{{"minutes", *c.extension_minutes}, {"reason", c.extension_reason}};
+// A pending extension request, or null.
+void write_extension_request(JsonWriter& w, const Case& c) {
+  w.key("extension_request");
+  if (!c.extension_minutes) {
+    w.null();
+    return;
   }
-  return {{"id", c.id},
-          {"number", c.number},
-          {"title", c.title},
-          {"description", c.description},
-          {"category", {{"id", c.category_id}, {"name", c.category_name}}},
-          {"source", c.source},
-          {"reporter",
-           {{"user_id", optional(c.reporter_user_id)},
-            {"name", c.reporter_name},
-            {"phone_masked", c.reporter_phone_masked}}},
-          {"grid", {{"id", c.grid_id}, {"name", c.grid_name}}},
-          {"building_id", optional(c.building_id)},
-          {"address", c.address},
-          {"lat", optional(c.lat)},
-          {"lng", optional(c.lng)},
-          {"priority", c.priority},
-          {"status", c.status},
-          {"level", c.level},
-          {"handler", {{"unit", c.handler_unit}, {"user_id", optional(c.handler_user_id)}}},
-          {"accept_deadline", optional(c.accept_deadline)},
-          {"handle_deadline", optional(c.handle_deadline)},
-          {"extension_request", std::move(extension)},
-          {"rework_count", c.rework_count},
-          {"reopen_count", c.reopen_count},
-          {"rating", optional(c.rating)},
-          {"rating_comment", c.rating_comment},
-          {"merged_into", optional(c.merged_into)},
-          {"version", c.version},
-          {"created_at", c.created_at},
-          {"updated_at", c.updated_at},
-          {"closed_at", optional(c.closed_at)},
-          {"warning", c.warning},
-          {"escalated_at", optional(c.escalated_at)}};
+  w.begin_object().member("minutes", *c.extension_minutes);
+  w.member("reason", c.extension_reason).end_object();
 }
 
 json::value rate(std::int64_t part, std::int64_t whole) {
@@ -157,45 +128,77 @@ int supervision_seconds() {
   return static_cast<int>(v);
 }
 
-json::object event_json(const Event& e) {
-  json::value data = json::object{};
-  auto parsed = http::parse_json(e.data);
-  if (parsed && parsed->is_object()) data = std::move(*parsed);
-  return {{"id", e.id},
-          {"at", e.at},
-          {"actor", {{"user_id", optional(e.actor_id)}, {"name", e.actor_name}, {"role", e.role}}},
-          {"action", e.action},
-          {"from_status", e.from_status},
-          {"to_status", e.to_status},
-          {"note", e.note},
-          {"data", std::move(data)}};
+// An event's data is stored as JSON object text; anything else shows as {}.
+void write_event_data(JsonWriter& w, const std::string& stored) {
+  auto parsed = http::parse_json(stored);
+  if (parsed && parsed->is_object()) {
+    w.tree(*parsed);
+  } else {
+    w.begin_object().end_object();
+  }
 }
 
-json::object detail_json(const CaseDetail& d) {
-  json::object o = case_json(d.item);
-  json::array timeline;
-  for (const Event& e : d.timeline) timeline.push_back(event_json(e));
-  o["timeline"] = std::move(timeline);
-  o["deadline"] = {{"kind", d.deadline.kind},
-                   {"at", optional(d.deadline.deadline)},
-                   {"remaining_working_minutes", optional(d.deadline.remaining_working_minutes)},
-                   {"fraction_used", d.deadline.fraction_used},
-                   {"warning", d.deadline.warning}};
-  json::array photos;
-  for (const Photo& p : d.photos) {
-    photos.push_back({{"id", p.file_id},
-                      {"stage", p.stage},
-                      {"mime", p.mime},
-                      {"width", p.width},
-                      {"height", p.height},
-                      {"at", p.at},
-                      {"url", fmt::format("/api/v1/cases/{}/photos/{}", d.item.id, p.file_id)}});
-  }
-  o["photos"] = std::move(photos);
-  json::array actions;
-  for (const std::string& a : d.allowed_actions) actions.emplace_back(a);
-  o["allowed_actions"] = std::move(actions);
-  return o;
+void write_event(JsonWriter& w, const Event& e) {
+  w.begin_object().member("id", e.id).member("at", e.at);
+  w.key("actor").begin_object();
+  w.member("user_id", e.actor_id).member("name", e.actor_name).member("role", e.role);
+  w.end_object();
+  w.member("action", e.action)
+      .member("from_status", e.from_status)
+      .member("to_status", e.to_status)
+      .member("note", e.note);
+  w.key("data");
+  write_event_data(w, e.data);
+  w.end_object();
+}
+
+void write_deadline(JsonWriter& w, const DeadlineInfo& d) {
+  w.begin_object()
+      .member("kind", d.kind)
+      .member("at", d.deadline)
+      .member("remaining_working_minutes", d.remaining_working_minutes)
+      .member("fraction_used", d.fraction_used)
+      .member("warning", d.warning)
+      .end_object();
+}
+
+void write_photo(JsonWriter& w, std::int64_t case_id, const Photo& p) {
+  w.begin_object()
+      .member("id", p.file_id)
+      .member("stage", p.stage)
+      .member("mime", p.mime)
+      .member("width", p.width)
+      .member("height", p.height)
+      .member("at", p.at)
+      .member("url", fmt::format("/api/v1/cases/{}/photos/{}", case_id, p.file_id))
+      .end_object();
+}
+
+// A case with its timeline, running deadline, photos and the caller's actions.
+JsonWriter detail_json(const CaseDetail& d) {
+  JsonWriter w(2048 + 512 * d.timeline.size());
+  w.begin_object();
+  write_case_members(w, d.item);
+  w.key("timeline").begin_array();
+  for (const Event& e : d.timeline) write_event(w, e);
+  w.end_array();
+  w.key("deadline");
+  write_deadline(w, d.deadline);
+  w.key("photos").begin_array();
+  for (const Photo& p : d.photos) write_photo(w, d.item.id, p);
+  w.end_array();
+  w.key("allowed_actions").begin_array();
+  for (const std::string& a : d.allowed_actions) w.value(a);
+  w.end_array();
+  w.end_object();
+  return w;
+}
+
+// A list of cases under `name`, as the supervision board shows them.
+void write_cases(JsonWriter& w, std::string_view name, const std::vector<Case>& cases) {
+  w.key(name).begin_array();
+  for (const Case& c : cases) write_case(w, c);
+  w.end_array();
 }
 
 CategoryInput read_category(http::Fields& f, bool patch) {
@@ -492,10 +495,12 @@ api::Reply CasesModule::photo(http::Request& req, const auth::Actor& actor) {
 api::Reply CasesModule::board(http::Request&, const auth::Actor& actor) {
   auto b = service_.board(actor);
   if (!b) return fail(b.error());
-  json::array red, yellow;
-  for (const Case& c : b->red) red.push_back(case_json(c));
-  for (const Case& c : b->yellow) yellow.push_back(case_json(c));
-  return http::ok(json::object{{"red", std::move(red)}, {"yellow", std::move(yellow)}});
+  JsonWriter w(kCaseJsonBytes * (b->red.size() + b->yellow.size()) + 32);
+  w.begin_object();
+  write_cases(w, "red", b->red);
+  write_cases(w, "yellow", b->yellow);
+  w.end_object();
+  return http::ok(std::move(w));
 }
 
 api::Reply CasesModule::stats(http::Request& req, const auth::Actor& actor) {
@@ -524,12 +529,54 @@ api::Reply CasesModule::open_by_grid(http::Request& req, const auth::Actor& acto
 
 }  // namespace
 
-json::object case_page_json(const std::vector<Case>& cases,
-                            const std::optional<std::string>& next_cursor) {
-  json::array items;
-  items.reserve(cases.size());
-  for (const Case& c : cases) items.push_back(case_json(c));
-  return json::object{{"items", std::move(items)}, {"next_cursor", optional(next_cursor)}};
+void write_case_members(JsonWriter& w, const Case& c) {
+  w.member("id", c.id)
+      .member("number", c.number)
+      .member("title", c.title)
+      .member("description", c.description);
+  w.key("category").begin_object().member("id", c.category_id);
+  w.member("name", c.category_name).end_object();
+  w.member("source", c.source);
+  w.key("reporter").begin_object().member("user_id", c.reporter_user_id);
+  w.member("name", c.reporter_name).member("phone_masked", c.reporter_phone_masked).end_object();
+  w.key("grid").begin_object().member("id", c.grid_id).member("name", c.grid_name).end_object();
+  w.member("building_id", c.building_id)
+      .member("address", c.address)
+      .member("lat", c.lat)
+      .member("lng", c.lng)
+      .member("priority", c.priority)
+      .member("status", c.status)
+      .member("level", c.level);
+  w.key("handler").begin_object().member("unit", c.handler_unit);
+  w.member("user_id", c.handler_user_id).end_object();
+  w.member("accept_deadline", c.accept_deadline).member("handle_deadline", c.handle_deadline);
+  write_extension_request(w, c);
+  w.member("rework_count", c.rework_count)
+      .member("reopen_count", c.reopen_count)
+      .member("rating", c.rating)
+      .member("rating_comment", c.rating_comment)
+      .member("merged_into", c.merged_into)
+      .member("version", c.version)
+      .member("created_at", c.created_at)
+      .member("updated_at", c.updated_at)
+      .member("closed_at", c.closed_at)
+      .member("warning", c.warning)
+      .member("escalated_at", c.escalated_at);
+}
+
+void write_case(JsonWriter& w, const Case& c) {
+  w.begin_object();
+  write_case_members(w, c);
+  w.end_object();
+}
+
+JsonWriter case_page_json(const std::vector<Case>& cases,
+                          const std::optional<std::string>& next_cursor) {
+  JsonWriter w(kCaseJsonBytes * cases.size() + 64);
+  w.begin_object().key("items").begin_array();
+  for (const Case& c : cases) write_case(w, c);
+  w.end_array().member("next_cursor", next_cursor).end_object();
+  return w;
 }
 
 std::unique_ptr<Module> make_module(App& app) {
