@@ -447,6 +447,12 @@ class CaseStatsRollups : public CaseStats {
     return {path, auth::subtree_end(path)};
   }
 
+  // The end of the local day holding `clock`, where the default window ends.
+  std::int64_t end_of_today() const {
+    constexpr std::int64_t kDay = 24 * 3'600'000LL, kOffset = 8 * 3'600'000LL;
+    return ((clock + kOffset) / kDay + 1) * kDay - kOffset;
+  }
+
   using Windows = std::vector<std::pair<std::int64_t, std::int64_t>>;
   Windows windows() {
     Windows out = {
@@ -459,6 +465,10 @@ class CaseStatsRollups : public CaseStats {
         {cst(2026, 1, 1, 0), cst(2026, 3, 4, 0)},          // whole months, then whole days
         {cst(2026, 2, 25, 0), cst(2026, 5, 1, 0)},         // whole days, then whole months
         {cst(2026, 2, 26, 6, 40), cst(2026, 3, 3, 22)},    // across the month, partial ends
+        {cst(2026, 2, 3, 0), end_of_today()},              // a month less its first days
+        {cst(2026, 1, 20, 0), end_of_today()},             // whole days, a month taken whole
+        {cst(2026, 3, 3, 0), end_of_today()},  // this month less its two first days, with cases
+        {cst(2026, 2, 27, 0), end_of_today() + 40LL * 24 * 3'600'000},  // past today
     };
     for (int i = 0; i < 5; ++i) {
       const std::int64_t from = cst(2026, 2, 24, 0) + pick(12 * 24 * 60) * 60'000LL;
@@ -475,7 +485,7 @@ class CaseStatsRollups : public CaseStats {
       const cases::store::PathRange range = range_of(area);
       for (auto [from, to] : ws) {
         auto [rolled, scanned] = app.app().db->read([&](db::Conn& c) {
-          return std::pair{cases::store::stats(c, area, range, from, to),
+          return std::pair{cases::store::stats(c, area, range, from, to, clock),
                            cases::store::scan_stats(c, area, range, from, to)};
         });
         const std::string where = "area " + std::to_string(area) + " [" + std::to_string(from) +

@@ -939,7 +939,7 @@ Result<CaseStats> CaseService::stats(const auth::Actor& actor, const StatsQuery&
     if (!area) return fail(area.error());
     out.area = {area->id, area->name, std::string(org::level_name(area->level))};
     const store::PathRange range{area->path, auth::subtree_end(area->path)};
-    store::StatsParts parts = store::stats(conn, area->id, range, out.from, out.to);
+    store::StatsParts parts = store::stats(conn, area->id, range, out.from, out.to, now());
     out.total = parts.total;
     out.by_child = std::move(parts.by_child);
     out.by_category = std::move(parts.by_category);

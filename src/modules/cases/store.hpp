@@ -109,9 +109,10 @@ struct StatsParts {
   std::vector<CategoryCounts> by_category;  // top-level categories that have cases, by id
 };
 // From the rollups (whole local days) and the cases of the partial days at the
-// ends. `range` is the area's subtree.
+// ends. `range` is the area's subtree; `now` tells which days can have no
+// cases yet (those after it).
 StatsParts stats(db::Conn& conn, std::int64_t area_id, const PathRange& range, std::int64_t from,
-                 std::int64_t to);
+                 std::int64_t to, std::int64_t now);
 // The same by scanning the cases: only to check the rollups (tests).
 StatsParts scan_stats(db::Conn& conn, std::int64_t area_id, const PathRange& range,
                       std::int64_t from, std::int64_t to);
