@@ -108,6 +108,12 @@ class CaseService {
                        const std::string& idempotency_key, const std::string& body,
                        bool vouched) const;
   void rebuild_calendar() const;
+  // The supervision pass's pieces (run_supervision_once).
+  static bool supervision_due(const Case& c, const DeadlineInfo& d);
+  static bool escalation_due(const Case& c, const DeadlineInfo& d);
+  static void add_report(SupervisionReport& into, const SupervisionReport& more);
+  SupervisionReport supervise_page(
+      const std::vector<std::pair<const Case*, DeadlineInfo>>& changing, std::int64_t now) const;
 
   App& app_;
   std::function<std::int64_t()> clock_;

@@ -137,15 +137,17 @@ constexpr std::string_view kOrderDeadlineLimit =
 
 // ---- supervision ----
 // Cases with a running deadline (accepting or handling).
-constexpr std::string_view kRunning =
-    " WHERE c.status IN ('reported', 'reopened', 'accepted', 'dispatched', 'in_progress')"
-    " ORDER BY c.id";
+// One running status's cases after an id, in the order of cases_status (status, id).
+constexpr std::string_view kRunningPage =
+    " WHERE c.status = $1 AND c.id > $2 ORDER BY c.id LIMIT $3";
 // Cases not running any more that still carry a warning.
 constexpr std::string_view kClearStale = R"(
 UPDATE cases SET warning = 'none'
 WHERE warning <> 'none'
   AND status NOT IN ('reported', 'reopened', 'accepted', 'dispatched', 'in_progress'))";
-constexpr std::string_view kSetWarning = "UPDATE cases SET warning = $2 WHERE id = $1";
+// Only if nobody acted on the case since it was read (the warning is derived from that state).
+constexpr std::string_view kSetWarning =
+    "UPDATE cases SET warning = $2 WHERE id = $1 AND version = $3";
 
 // ---- rollups ----
 // The rollups (migration 0060) hold, per area on a case's path (its
@@ -765,10 +767,12 @@ std::map<std::int64_t, GeoBox> grid_boxes(db::Conn& conn) {
 
 // ---- supervision -----------------------------------------------------------
 
-std::vector<Case> running_cases(db::Conn& conn) {
+std::vector<Case> running_cases(db::Conn& conn, std::string_view status, std::int64_t after,
+                                std::int64_t limit) {
   std::vector<Case> out;
   for (const db::Row& r :
-       conn.query(fmt::format("SELECT {}{}{}", kCaseColumns, kCaseFrom, kRunning)))
+       conn.query(fmt::format("SELECT {}{}{}", kCaseColumns, kCaseFrom, kRunningPage),
+                  {std::string(status), after, limit}))
     out.push_back(read_case(r));
   return out;
 }
@@ -777,8 +781,8 @@ int clear_stale_warnings(db::Conn& conn) {
   return static_cast<int>(conn.exec(kClearStale));
 }
 
-void set_warning(db::Conn& conn, std::int64_t case_id, const std::string& warning) {
-  conn.exec(kSetWarning, {case_id, warning});
+bool set_warning(db::Conn& conn, const Case& c, const std::string& warning) {
+  return conn.exec(kSetWarning, {c.id, warning, c.version}) == 1;
 }
 
 // ---- indicators ------------------------------------------------------------

@@ -94,13 +94,17 @@ struct Filter {
 std::vector<Case> search(db::Conn& conn, const Filter& filter);
 
 // ---- supervision ----
-// Cases with a running deadline (reported, reopened, accepted, dispatched,
-// in progress), by id.
-std::vector<Case> running_cases(db::Conn& conn);
+// The statuses whose deadline runs.
+inline constexpr std::string_view kRunningStatuses[] = {"reported", "reopened", "accepted",
+                                                        "dispatched", "in_progress"};
+// Up to `limit` cases of one running status with ids above `after`, by id.
+std::vector<Case> running_cases(db::Conn& conn, std::string_view status, std::int64_t after,
+                                std::int64_t limit);
 // Takes the warning off cases whose deadline no longer runs; returns how many.
 int clear_stale_warnings(db::Conn& conn);
-// Sets the warning alone (not a change of the case: the version stays).
-void set_warning(db::Conn& conn, std::int64_t case_id, const std::string& warning);
+// Sets the warning alone (not a change of the case: the version stays), unless
+// the case changed since `c` was read; returns whether it was set.
+bool set_warning(db::Conn& conn, const Case& c, const std::string& warning);
 
 // ---- indicators: cases reported in [from, to) ----
 struct StatsParts {
