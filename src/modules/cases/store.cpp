@@ -157,6 +157,10 @@ constexpr std::string_view kSetWarning =
 // changes only when the case is written; "currently overdue" is not a Count:
 // the supervision job marks it on the case (warning) and open-by-grid reads
 // those marks through the path index.
+
+// The category_id of an area's rows over all categories (migration 0062).
+constexpr std::int64_t kAllCategories = 0;
+
 constexpr std::string_view kRollupCounters[] = {
     "received",         "accepted",      "closed",  "on_time_closed", "rated",
     "satisfied",        "reworked",      "handled", "closed_in_grid", "closed_in_community",
@@ -396,7 +400,9 @@ std::string each_counter(std::string_view pattern) {
 }
 
 // Adds `delta` to every row case `c` counts in: each area on its path × (its
-// local day, its local month), under its top-level category. One statement
+// local day, its local month), under its top-level category and under
+// kAllCategories (the area's total, so that an area's children cost a row per
+// period each, not one per category; see rolled_up()). One statement
 // (a multi-row VALUES, the delta's placeholders shared by the rows), so a
 // write costs one round trip however deep the tree is.
 void add_to_rollup(db::Conn& conn, const Case& c, const Counts& delta) {
@@ -412,9 +418,11 @@ void add_to_rollup(db::Conn& conn, const Case& c, const Counts& delta) {
   std::string rows;
   for (const std::string& area : areas_up(c.path)) {
     const std::string at = p.add(area);
-    rows +=
-        fmt::format("{}({}, 'day', {}, {}{}), ({}, 'month', {}, {}{})", rows.empty() ? "" : ", ",
-                    at, on_day, category, counters, at, in_month, category, counters);
+    for (const std::string& k : {category, std::to_string(kAllCategories)}) {
+      rows +=
+          fmt::format("{}({}, 'day', {}, {}{}), ({}, 'month', {}, {}{})", rows.empty() ? "" : ", ",
+                      at, on_day, k, counters, at, in_month, k, counters);
+    }
   }
   conn.exec(
       fmt::format("INSERT INTO case_rollups (path, tier, period, category_id, {}) VALUES {} "
@@ -835,9 +843,9 @@ std::vector<Cell> summed(db::Conn& conn, const std::vector<std::string>& branche
 // in a month takes that month less its first days. The rows come back unsummed
 // (a path and category may repeat, subtracted rows negative): the caller adds
 // them up anyway, and a GROUP BY over them all was a sort of every row. With
-// `per_path` each branch sums its rows per area in SQL (category 0), in the
-// index's order, so many children cost a row each rather than one per
-// category and period.
+// `per_path` each branch sums the areas' kAllCategories rows per area in SQL,
+// in the index's order, so many children cost a row per period each rather
+// than one per category and period.
 std::vector<Cell> rolled_up(db::Conn& conn, const std::vector<std::string>& paths,
                             std::int64_t first_day, std::int64_t end_day, std::int64_t today,
                             bool per_path) {
@@ -850,9 +858,11 @@ std::vector<Cell> rolled_up(db::Conn& conn, const std::vector<std::string>& path
     const std::string value = subtract ? "-r.{0}" : "r.{0}";
     branches.push_back(fmt::format(
         "SELECT r.path, {}, {} FROM case_rollups r"
-        " WHERE r.path IN ({}) AND r.tier = '{}' AND r.period >= {} AND r.period < {}{}",
+        " WHERE r.path IN ({}) AND r.tier = '{}' AND r.period >= {} AND r.period < {}"
+        " AND r.category_id {} {}{}",
         per_path ? "0" : "r.category_id", each_counter(per_path ? "SUM(" + value + ")" : value), in,
-        name, p.add(a), p.add(b), per_path ? " GROUP BY r.path" : ""));
+        name, p.add(a), p.add(b), per_path ? "=" : "<>", kAllCategories,
+        per_path ? " GROUP BY r.path" : ""));
   };
   std::int64_t lo = first_day, hi = end_day;  // the days still to cover
   if (end_day > today) hi = first_day_of_month(month_of_day(end_day - 1) + 1);
@@ -986,6 +996,17 @@ StatsParts scan_stats(db::Conn& conn, std::int64_t area_id, const PathRange& ran
           scan_by_category(conn, range, from, to)};
 }
 
+namespace {
+// The kAllCategories rows from the per-category ones (after a rebuild; the
+// same statement is migration 0062).
+void add_all_categories(db::Conn& conn) {
+  conn.exec(fmt::format(
+      "INSERT INTO case_rollups (path, tier, period, category_id, {}) SELECT path, tier, period, "
+      "{}, {} FROM case_rollups WHERE category_id <> {} GROUP BY path, tier, period",
+      each_counter("{}"), kAllCategories, each_counter("SUM({})"), kAllCategories));
+}
+}  // namespace
+
 // Rebuilds in three passes: the grids' days from the cases, then each level's
 // days from the level below (bottom up, through areas.parent_id), then every
 // area's months from its days.
@@ -1025,6 +1046,7 @@ void rebuild_rollups(db::Conn& conn) {
                   " JOIN (VALUES {}) m ON r.period >= m.column2 AND r.period < m.column3"
                   " WHERE r.tier = 'day' GROUP BY r.path, m.column1, r.category_id",
                   into, each_counter("SUM(r.{})"), months));
+  add_all_categories(conn);
 }
 
 std::vector<GridOpenCount> open_by_grid(db::Conn& conn, const PathRange& range) {
