@@ -103,7 +103,9 @@ int demo(const Config& config, const DemoArgs& args) {
   options.seed = args.seed;
   if (args.cases > 0) options.cases = args.cases;
   if (args.bulk) options.bulk = true;
-  auto app = open_app(config);
+  Config one_shot = config;
+  one_shot.background_jobs = false;
+  auto app = open_app(one_shot);
   DemoSummary s = seed_demo(*app, options);
   if (!s.created) {
     std::cout << "数据库中已有数据，未生成演示数据 / the database already holds data\n";

@@ -20,6 +20,10 @@ struct Config {
   bool synchronous_full = false;
   std::string log_level = "info";
   bool secure_cookies = false;  // set behind HTTPS
+  // The modules' schedulers (supervision, the volunteers' sweep). Off for
+  // one-shot commands such as `demo`: on PostgreSQL a pass racing the bulk
+  // generator's DROP/CREATE INDEX could deadlock it and fail the generation.
+  bool background_jobs = true;
 };
 
 // Fills `config` from the environment and an optional file; flags are applied

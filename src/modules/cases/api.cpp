@@ -294,7 +294,7 @@ class CasesModule : public Module {
   explicit CasesModule(App& app) : app_(app), service_(app) {
     service_.seed_calendar();
     service_.ensure_rollups();
-    if (const int seconds = supervision_seconds(); seconds > 0) {
+    if (const int seconds = supervision_seconds(); seconds > 0 && app.config.background_jobs) {
       scheduler_ = Periodic("督办扫描", std::chrono::seconds(seconds), [this] { supervise(); });
     }
   }

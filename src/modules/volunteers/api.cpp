@@ -263,7 +263,7 @@ PiiKey load_qr_key(const Config& config) {
 class VolunteersModule : public Module {
  public:
   explicit VolunteersModule(App& app) : app_(app), service_(app, load_qr_key(app.config)) {
-    if (const int seconds = sweep_seconds(); seconds > 0) {
+    if (const int seconds = sweep_seconds(); seconds > 0 && app.config.background_jobs) {
       scheduler_ = Periodic("志愿服务定时任务", std::chrono::seconds(seconds), [this] { sweep(); });
     }
   }
