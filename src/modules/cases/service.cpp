@@ -822,12 +822,23 @@ std::string_view level_title(std::string_view level) {
 // million running cases) one pass that loaded them all inside a write held the
 // writer for tens of seconds every minute, and every request that wrote queued
 // behind it.
+int CaseService::clear_stale_warnings() const {
+  constexpr std::size_t kBatch = 2000;
+  const std::vector<std::int64_t> ids =
+      app_.db->read([](db::Conn& conn) { return store::stale_warnings(conn); });
+  int cleared = 0;
+  for (std::size_t at = 0; at < ids.size(); at += kBatch) {
+    const std::span<const std::int64_t> batch(ids.data() + at, std::min(kBatch, ids.size() - at));
+    cleared += app_.db->write([&](db::Conn& conn) { return store::clear_warnings(conn, batch); });
+  }
+  return cleared;
+}
+
 SupervisionReport CaseService::run_supervision_once(std::int64_t now) const {
   constexpr std::int64_t kPage = 2000;
   const auto cal = calendar();
   SupervisionReport report;
-  report.cleared +=
-      app_.db->write([](db::Conn& conn) { return store::clear_stale_warnings(conn); });
+  report.cleared += clear_stale_warnings();
   for (std::string_view status : store::kRunningStatuses) {
     for (std::int64_t after = 0;;) {
       const std::vector<Case> page = app_.db->read(

@@ -109,6 +109,7 @@ class CaseService {
                        bool vouched) const;
   void rebuild_calendar() const;
   // The supervision pass's pieces (run_supervision_once).
+  int clear_stale_warnings() const;
   static bool supervision_due(const Case& c, const DeadlineInfo& d);
   static bool escalation_due(const Case& c, const DeadlineInfo& d);
   static void add_report(SupervisionReport& into, const SupervisionReport& more);

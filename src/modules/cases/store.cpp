@@ -141,9 +141,13 @@ constexpr std::string_view kOrderDeadlineLimit =
 constexpr std::string_view kRunningPage =
     " WHERE c.status = $1 AND c.id > $2 ORDER BY c.id LIMIT $3";
 // Cases not running any more that still carry a warning.
+// One warning at a time, so that cases_warning (warning, …) is searched, not
+// the table scanned (`warning <> 'none'` scanned 10 M cases on city).
+constexpr std::string_view kStaleWarned = R"(
+SELECT id FROM cases WHERE warning = $1
+  AND status NOT IN ('reported', 'reopened', 'accepted', 'dispatched', 'in_progress'))";
 constexpr std::string_view kClearStale = R"(
-UPDATE cases SET warning = 'none'
-WHERE warning <> 'none'
+UPDATE cases SET warning = 'none' WHERE id = $1 AND warning <> 'none'
   AND status NOT IN ('reported', 'reopened', 'accepted', 'dispatched', 'in_progress'))";
 // Only if nobody acted on the case since it was read (the warning is derived from that state).
 constexpr std::string_view kSetWarning =
@@ -785,8 +789,18 @@ std::vector<Case> running_cases(db::Conn& conn, std::string_view status, std::in
   return out;
 }
 
-int clear_stale_warnings(db::Conn& conn) {
-  return static_cast<int>(conn.exec(kClearStale));
+std::vector<std::int64_t> stale_warnings(db::Conn& conn) {
+  std::vector<std::int64_t> ids;
+  for (const char* warning : {"yellow", "red"})
+    for (const db::Row& r : conn.query(kStaleWarned, {std::string(warning)}))
+      ids.push_back(r.i64(0));
+  return ids;
+}
+
+int clear_warnings(db::Conn& conn, std::span<const std::int64_t> ids) {
+  int cleared = 0;
+  for (std::int64_t id : ids) cleared += static_cast<int>(conn.exec(kClearStale, {id}));
+  return cleared;
 }
 
 bool set_warning(db::Conn& conn, const Case& c, const std::string& warning) {

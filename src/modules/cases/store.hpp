@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -100,8 +101,10 @@ inline constexpr std::string_view kRunningStatuses[] = {"reported", "reopened", 
 // Up to `limit` cases of one running status with ids above `after`, by id.
 std::vector<Case> running_cases(db::Conn& conn, std::string_view status, std::int64_t after,
                                 std::int64_t limit);
-// Takes the warning off cases whose deadline no longer runs; returns how many.
-int clear_stale_warnings(db::Conn& conn);
+// Cases whose deadline no longer runs that still carry a warning (searched on
+// a reader), and taking those warnings off (on the writer); returns how many.
+std::vector<std::int64_t> stale_warnings(db::Conn& conn);
+int clear_warnings(db::Conn& conn, std::span<const std::int64_t> ids);
 // Sets the warning alone (not a change of the case: the version stays), unless
 // the case changed since `c` was read; returns whether it was set.
 bool set_warning(db::Conn& conn, const Case& c, const std::string& warning);
