@@ -20,24 +20,13 @@
 #include "core/text.hpp"
 #include "db/db.hpp"
 #include "modules/cases/service.hpp"
+#include "support/fixtures.hpp"
 #include "support/test_app.hpp"
 
 namespace cg::test {
 namespace {
 
 namespace json = boost::json;
-
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
 
 class DemoBulk : public ::testing::Test {
  protected:

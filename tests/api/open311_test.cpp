@@ -15,6 +15,7 @@
 #include "db/db.hpp"
 #include "modules/cases/service.hpp"
 #include "modules/open311/service.hpp"
+#include "support/fixtures.hpp"
 #include "support/json_schema.hpp"
 #include "support/test_app.hpp"
 #include "support/xml_tree.hpp"
@@ -35,21 +36,6 @@ std::int64_t cst(int y, unsigned m, unsigned d, int hour, int minute = 0) {
 
 std::string str(const json::value& v) {
   return std::string(v.as_string());
-}
-
-std::string url_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string form(const Params& params) {

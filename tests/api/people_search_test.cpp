@@ -20,6 +20,7 @@
 #include "core/idcard.hpp"
 #include "db/db.hpp"
 #include "db/migrate.hpp"
+#include "support/fixtures.hpp"
 #include "support/test_app.hpp"
 
 namespace cg::test {
@@ -31,18 +32,6 @@ using Ids = std::vector<std::int64_t>;
 std::string make_id(int seq) {
   std::string first17 = fmt::format("320602{}{:03}", "19600101", seq);
   return first17 + *id_check_digit(first17);
-}
-
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
 }
 
 class PeopleSearchApi : public ::testing::Test {

@@ -12,6 +12,7 @@
 #include "app/app.hpp"
 #include "core/idcard.hpp"
 #include "db/db.hpp"
+#include "support/fixtures.hpp"
 #include "support/test_app.hpp"
 
 namespace cg::test {
@@ -24,18 +25,6 @@ namespace json = boost::json;
 std::string make_id(std::string_view birth8, int seq, std::string_view region = "320602") {
   std::string first17 = fmt::format("{}{}{:03}", region, birth8, seq);
   return first17 + *id_check_digit(first17);
-}
-
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
 }
 
 std::string to_gbk(const std::string& utf8) {

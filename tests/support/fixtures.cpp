@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <cctype>
 #include <chrono>
 
 #include "app/app.hpp"
@@ -15,6 +16,21 @@ std::int64_t cst(int y, unsigned m, unsigned d, int hour, int minute) {
   const sys_days day{year{y} / month{m} / ::std::chrono::day{d}};
   return duration_cast<milliseconds>(day.time_since_epoch()).count() +
          ((hour - 8) * 60 + minute) * 60'000LL;
+}
+
+std::string url_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 std::string str(const boost::json::value& v) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "support/test_app.hpp"
 
@@ -15,6 +16,9 @@ namespace cg::test {
 
 // Epoch ms of a China Standard Time wall-clock moment.
 std::int64_t cst(int y, unsigned m, unsigned d, int hour, int minute = 0);
+
+// `s` percent-encoded for a query string (every byte but RFC 3986's unreserved).
+std::string url_encode(std::string_view s);
 
 // A JSON string as std::string.
 std::string str(const boost::json::value& v);
