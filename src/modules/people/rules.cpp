@@ -10,6 +10,7 @@
 #include "core/text.hpp"
 #include "http/json.hpp"
 #include "modules/org/service.hpp"
+#include "modules/people/bulk.hpp"
 
 namespace cg::people::detail {
 namespace {
@@ -162,26 +163,16 @@ store::Sealed seal_phone(const PiiCipher& pii, const std::optional<std::string>&
   return seal(pii, kPhoneKind, phone, phone ? mask_phone(*phone) : "");
 }
 
+// One resident through the same row-builder the bulk writers use
+// (seal_person, place_resident), so a form, an import and a generated dataset
+// cannot drift apart in what they store.
 std::int64_t insert_person(db::Conn& conn, const PiiCipher& pii, const org::Place& place,
                            const Person& person, std::int64_t now) {
-  store::StoredResident row;
-  Resident& r = row.resident;
-  r.household_id = place.household_id;
-  r.grid_id = place.grid_id;
-  r.path = place.path;
-  r.name = person.name;
-  r.gender = person.gender;
-  r.birth_date = person.birth_date;
-  r.relation = person.relation;
-  r.residence_type = person.residence_type;
-  r.notes = person.notes;
-  r.created_at = r.updated_at = now;
-  row.street_id = place.street_id;
-  row.id_number = seal_id_number(pii, person.id_number);
-  row.phone = seal_phone(pii, person.phone);
-  const std::int64_t id = store::insert_resident(conn, row);
-  store::add_name_grams(conn, id, {place.path, char_bigrams(person.name)});
-  store::add_tags(conn, id, place.path, person.tags);
+  SealedResident s = seal_person(pii, person, now);
+  place_resident(s, 0, place);  // the database picks the id
+  const std::int64_t id = store::insert_resident(conn, s.row);
+  store::add_name_grams(conn, id, {place.path, s.grams});
+  store::add_tags(conn, id, place.path, s.tags);
   return id;
 }
 
