@@ -59,8 +59,7 @@ int serve(Config config, const ServeArgs& args) {
   http::ServerOptions options;
   options.host = config.host;
   options.port = config.port;
-  options.workers = config.workers;
-  options.io_threads = config.io_threads;
+  options.threads = config.workers;
   http::Server server(options,
                       [&dispatcher](http::Request& req) { return dispatcher.handle(req); });
   server.start();

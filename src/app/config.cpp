@@ -48,7 +48,9 @@ const std::map<std::string, Setter>& setters() {
       {"web_dir", text(&Config::web_dir)},
       {"secret_key_file", text(&Config::secret_key_file)},
       {"workers", number(&Config::workers)},
-      {"io_threads", number(&Config::io_threads)},
+      // No longer used: the server's threads both serve sockets and run
+      // handlers (`workers`). Still accepted so older config files load.
+      {"io_threads", Setter([](Config&, const std::string&) { return true; })},
       {"db_readers", number(&Config::db_readers)},
       {"synchronous_full", flag(&Config::synchronous_full)},
       {"log_level", text(&Config::log_level)},

@@ -14,8 +14,7 @@ struct Config {
   std::string data_dir = "./data";
   std::string web_dir = "./web/dist";
   std::string secret_key_file;  // default: <data_dir>/secret.key
-  int workers = 8;
-  int io_threads = 2;
+  int workers = 8;              // the HTTP server's threads: requests handled at once
   int db_readers = 8;
   bool synchronous_full = false;
   std::string log_level = "info";

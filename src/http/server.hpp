@@ -1,9 +1,12 @@
-// The HTTP/1.1 server: Boost.Beast on a few I/O threads, with every handler
-// run synchronously on a separate worker pool, so a slow database call never
-// stalls the sockets. This header is free of Beast and Asio on purpose.
+// The HTTP/1.1 server: Boost.Beast on one Asio event loop run by `threads`
+// threads. A request is read, handled and answered on the same thread, on its
+// connection's strand: no hand-off to another thread on the way. A handler may
+// block (a database write waiting for its group commit, an import): it holds
+// its thread and its connection only; the other threads go on serving the
+// other connections. This header is free of Beast and Asio on purpose.
 //
 // Thread safety: start(), stop() and wait() are for the owning thread; the
-// handler is called concurrently from the worker threads.
+// handler is called concurrently from the server's threads.
 #pragma once
 
 #include <chrono>
@@ -19,8 +22,9 @@ namespace cg::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 picks a free port; see Server::port()
-  int io_threads = 2;
-  int workers = 8;
+  // Threads that read, handle and write: as many handlers as this run at
+  // once (a handler blocked on the database keeps its thread).
+  int threads = 8;
   std::size_t header_limit = 16 * 1024;
   std::size_t body_limit = 12 * 1024 * 1024;
   std::chrono::seconds read_timeout{30};

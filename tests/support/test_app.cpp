@@ -332,8 +332,7 @@ TestApp::TestApp(bool with_world) : impl_(std::make_unique<Impl>()) {
       std::make_unique<http::Dispatcher>(app_->router, nullptr, app_->metrics, [] { return true; });
   http::ServerOptions options;
   options.port = 0;
-  options.io_threads = 1;
-  options.workers = 4;
+  options.threads = 4;
   options.body_limit = 12 * 1024 * 1024;
   impl_->server = std::make_unique<http::Server>(
       options, [this](http::Request& req) { return impl_->dispatcher->handle(req); });
