@@ -42,6 +42,16 @@ std::string redact_url(std::string_view url) {
   return redact_query_password(std::move(out));
 }
 
+void Database::run_after_commit(Conn& c) {
+  std::vector<std::function<void()>> due;
+  due.swap(c.after_commit_);
+  for (const auto& fn : due) fn();
+}
+
+void Database::drop_after_commit(Conn& c, std::size_t keep) {
+  if (c.after_commit_.size() > keep) c.after_commit_.resize(keep);
+}
+
 void Database::run_write(const std::function<bool(Conn&)>& work) {
   Lease lease = acquire_writer();
   Conn& c = *lease.conn;
@@ -49,11 +59,14 @@ void Database::run_write(const std::function<bool(Conn&)>& work) {
     begin_write(c);
     if (work(c)) {
       commit(c);
+      run_after_commit(c);
     } else {
+      drop_after_commit(c);
       rollback(c);
     }
     lease.release(false);
   } catch (...) {
+    drop_after_commit(c);
     bool broken = false;
     try {
       rollback(c);
