@@ -134,7 +134,8 @@ class Conn {
   // Inside write(): runs `fn` once the transaction holding this write has
   // committed, before write() returns; dropped if the write rolls back. For
   // in-memory state that mirrors what the write changed (cache invalidation):
-  // a reader that starts after it ran sees the committed rows. `fn` must not throw.
+  // a reader that starts after it ran sees the committed rows. `fn` must not
+  // throw or write (it may run while the SQLite writer is still held).
   void after_commit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
   // The database that handed this connection out by read() or write(); null
   // for a connection used otherwise (migrations).
@@ -208,8 +209,9 @@ class Database {
   // returns false or throws (rethrown here). This default runs each write in
   // its own transaction; SQLite overrides it to group waiting writes.
   virtual void run_write(const std::function<bool(Conn&)>& work);
-  // After a COMMIT: runs the callbacks of Conn::after_commit and forgets them;
-  // `keep` = the first `keep` of them (a later write rolled back to its savepoint).
+  // The callbacks of Conn::after_commit: run (after the COMMIT) and forgotten,
+  // or dropped (after a rollback) but for the first `keep` (SQLite: the writes
+  // of the group before the one rolled back to its savepoint).
   static void run_after_commit(Conn& c);
   static void drop_after_commit(Conn& c, std::size_t keep = 0);
   static std::size_t after_commit_count(const Conn& c) { return c.after_commit_.size(); }

@@ -87,8 +87,8 @@ StatsCache::Period& StatsCache::period(Periods& periods, std::int64_t key) {
 void StatsCache::forget(Periods& periods, std::int64_t key) {
   auto it = find_period(periods, key);
   if (it == periods.end()) return;
+  kept_ -= 1 + it->sums.size();
   periods.erase(it);
-  --kept_;
 }
 
 std::vector<store::RollupSum> StatsCache::sums(db::Database& db,
@@ -103,7 +103,7 @@ std::vector<store::RollupSum> StatsCache::sums(db::Database& db,
   std::uint64_t lease = 0;
   {
     std::lock_guard lock(mutex_);
-    if (kept_ > kMaxPeriods) forget_all_locked();
+    if (kept_ > kMaxRows) forget_all_locked();
     lease = ++last_lease_;
     for (const std::string& path : paths) {
       Periods& periods = periods_of(areas_[path]);
@@ -145,6 +145,7 @@ std::vector<store::RollupSum> StatsCache::sums(db::Database& db,
         Periods& periods = periods_of(area->second);
         auto kept = find_period(periods, key);
         if (kept == periods.end() || kept->lease != lease) continue;
+        kept_ += sums.size() - kept->sums.size();
         kept->sums = sums;
         kept->ready = true;
         kept->expires = expires;

@@ -49,9 +49,10 @@ namespace cg::cases {
 class StatsCache {
  public:
   static constexpr std::chrono::seconds kTimeToLive{5};
-  // Beyond this many kept periods the cache starts over (a bound, not an LRU:
-  // a district head's request keeps ~8,000 of them, a street's fewer than 200).
-  static constexpr std::size_t kMaxPeriods = 200'000;
+  // Beyond this many kept rows (periods plus their category rows, ~100 bytes
+  // each: ~25 MB) the cache starts over (a bound, not an LRU: a district
+  // head's request keeps ~8,000 periods of one row, a street's ~16 × 12).
+  static constexpr std::size_t kMaxRows = 250'000;
 
   // The sums over `spans` of the rollup rows of each of `paths`, per category
   // or (all_categories) over all of them, as store::rolled_up() reads them:
@@ -90,7 +91,7 @@ class StatsCache {
 
   std::mutex mutex_;
   std::unordered_map<std::string, Area> areas_;
-  std::size_t kept_ = 0;  // periods in areas_
+  std::size_t kept_ = 0;  // rows in areas_, counted as kMaxRows counts them
   std::uint64_t last_lease_ = 0;
 };
 
