@@ -42,18 +42,32 @@ std::string redact_url(std::string_view url) {
   return redact_query_password(std::move(out));
 }
 
+void Database::run_after_commit(Conn& c) {
+  std::vector<std::function<void()>> due;
+  due.swap(c.after_commit_);
+  for (const auto& fn : due) fn();
+}
+
+void Database::drop_after_commit(Conn& c, std::size_t keep) {
+  if (c.after_commit_.size() > keep) c.after_commit_.resize(keep);
+}
+
 void Database::run_write(const std::function<bool(Conn&)>& work) {
   Lease lease = acquire_writer();
   Conn& c = *lease.conn;
+  std::vector<std::function<void()>> due;
   try {
     begin_write(c);
     if (work(c)) {
       commit(c);
+      due.swap(c.after_commit_);
     } else {
       rollback(c);
     }
+    drop_after_commit(c);
     lease.release(false);
   } catch (...) {
+    drop_after_commit(c);
     bool broken = false;
     try {
       rollback(c);
@@ -63,6 +77,9 @@ void Database::run_write(const std::function<bool(Conn&)>& work) {
     lease.release(broken);
     throw;
   }
+  // With the connection given back: a callback that reads must not wait for a
+  // pool (PostgreSQL's, shared by reads and writes) that its own write holds.
+  for (const auto& fn : due) fn();
 }
 
 std::unique_ptr<Database> Database::open(std::string_view url, const Options& options) {

@@ -22,12 +22,15 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <typeindex>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -100,6 +103,8 @@ class DbError : public std::runtime_error {
 
 enum class Engine { sqlite, postgres };
 
+class Database;
+
 // One connection, handed out for the duration of a read() or write().
 class Conn {
  public:
@@ -125,6 +130,21 @@ class Conn {
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
+
+  // Inside write(): runs `fn` once the transaction holding this write has
+  // committed, before write() returns; dropped if the write rolls back. For
+  // in-memory state that mirrors what the write changed (cache invalidation):
+  // a reader that starts after it ran sees the committed rows. `fn` must not
+  // throw or write (it may run while the SQLite writer is still held).
+  void after_commit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+  // The database that handed this connection out by read() or write(); null
+  // for a connection used otherwise (migrations).
+  Database* database() const { return database_; }
+
+ private:
+  friend class Database;
+  std::vector<std::function<void()>> after_commit_;
+  Database* database_ = nullptr;
 };
 
 struct PoolStats {
@@ -150,6 +170,12 @@ class Database {
 
   virtual Engine engine() const = 0;
   virtual PoolStats stats() const = 0;
+
+  // State a module keeps beside this database (a cache of what it read), made
+  // on first use and destroyed with the Database, so that every service on
+  // one database shares it and no two databases do.
+  template <class T>
+  T& extension();
   virtual std::string url_for_log() const = 0;  // the URL without password
   // Waits for connections in use and closes all of them.
   virtual void close() = 0;
@@ -183,8 +209,17 @@ class Database {
   // returns false or throws (rethrown here). This default runs each write in
   // its own transaction; SQLite overrides it to group waiting writes.
   virtual void run_write(const std::function<bool(Conn&)>& work);
+  // The callbacks of Conn::after_commit: run (after the COMMIT) and forgotten,
+  // or dropped (after a rollback) but for the first `keep` (SQLite: the writes
+  // of the group before the one rolled back to its savepoint).
+  static void run_after_commit(Conn& c);
+  static void drop_after_commit(Conn& c, std::size_t keep = 0);
+  static std::size_t after_commit_count(const Conn& c) { return c.after_commit_.size(); }
 
  private:
+  std::mutex extensions_mutex_;
+  std::unordered_map<std::type_index, std::shared_ptr<void>> extensions_;
+
   template <class R>
   static bool holds_error(const R& r) {
     if constexpr (requires {
@@ -203,12 +238,14 @@ auto Database::write(F&& fn) -> std::invoke_result_t<F, Conn&> {
   using R = std::invoke_result_t<F, Conn&>;
   if constexpr (std::is_void_v<R>) {
     run_write([&](Conn& c) {
+      c.database_ = this;
       fn(c);
       return true;
     });
   } else {
     std::optional<R> result;
     run_write([&](Conn& c) {
+      c.database_ = this;
       result.emplace(fn(c));
       return !holds_error(*result);
     });
@@ -216,11 +253,20 @@ auto Database::write(F&& fn) -> std::invoke_result_t<F, Conn&> {
   }
 }
 
+template <class T>
+T& Database::extension() {
+  std::lock_guard lock(extensions_mutex_);
+  std::shared_ptr<void>& slot = extensions_[std::type_index(typeid(T))];
+  if (!slot) slot = std::make_shared<T>();
+  return *static_cast<T*>(slot.get());
+}
+
 template <class F>
 auto Database::read(F&& fn) -> std::invoke_result_t<F, Conn&> {
   using R = std::invoke_result_t<F, Conn&>;
   Lease lease = acquire_reader();
   Conn& c = *lease.conn;
+  c.database_ = this;
   try {
     begin_read(c);
     if constexpr (std::is_void_v<R>) {

@@ -499,6 +499,40 @@ class CaseStatsRollups : public CaseStats {
     return out;
   }
 
+  // The API's figures (GET /api/v1/stats/cases as `user` over `area`) against a scan of the cases.
+  void expect_api_agrees_with_scan(const std::string& user, std::int64_t area, std::int64_t from,
+                                   std::int64_t to, const std::string& when) {
+    const json::value api =
+        stats(user, "area=" + std::to_string(area) + "&from=" + std::to_string(from) +
+                        "&to=" + std::to_string(to));
+    const cases::store::PathRange range = range_of(area);
+    const cases::store::StatsParts scan = app.app().db->read(
+        [&](db::Conn& c) { return cases::store::scan_stats(c, area, range, from, to); });
+    const std::string where = when + ", area " + std::to_string(area) + " [" +
+                              std::to_string(from) + ", " + std::to_string(to) + ")";
+    auto same = [&](const json::value& got, const cases::Counts& want, const std::string& what) {
+      EXPECT_EQ(got.at("received").as_int64(), want.received) << what << " " << where;
+      EXPECT_EQ(got.at("accepted").as_int64(), want.accepted) << what << " " << where;
+      EXPECT_EQ(got.at("closed").as_int64(), want.closed) << what << " " << where;
+      EXPECT_EQ(got.at("on_time_closed").as_int64(), want.on_time_closed) << what << " " << where;
+      EXPECT_EQ(got.at("rated").as_int64(), want.rated) << what << " " << where;
+    };
+    same(api, scan.total, "total");
+    const json::array& children = api.at("by_child").as_array();
+    ASSERT_EQ(children.size(), scan.by_child.size()) << where;
+    for (std::size_t i = 0; i < children.size(); ++i) {
+      EXPECT_EQ(children[i].at("area").at("id").as_int64(), scan.by_child[i].area.id) << where;
+      same(children[i], scan.by_child[i].counts, "child " + scan.by_child[i].area.name);
+    }
+    const json::array& categories = api.at("by_category").as_array();
+    ASSERT_EQ(categories.size(), scan.by_category.size()) << where;
+    for (std::size_t i = 0; i < categories.size(); ++i) {
+      EXPECT_EQ(categories[i].at("received").as_int64(), scan.by_category[i].counts.received)
+          << where;
+      EXPECT_EQ(categories[i].at("closed").as_int64(), scan.by_category[i].counts.closed) << where;
+    }
+  }
+
   std::vector<std::string> rollup_rows() {
     return app.app().db->read([](db::Conn& c) {
       std::vector<std::string> rows;
@@ -512,6 +546,70 @@ class CaseStatsRollups : public CaseStats {
     });
   }
 };
+
+// The server keeps the rollup rows it read in memory (StatsCache): a case of a
+// month long past that moves must change the figures at once, through the
+// cached months of every area on its path, on whichever write path moves it.
+TEST_F(CaseStatsRollups, CachedFiguresFollowACaseOfAnOldMonth) {
+  run_story(120);
+  ASSERT_FALSE(HasFatalFailure());
+  const std::int64_t feb = cst(2026, 2, 1, 0), may = cst(2026, 5, 1, 0);
+  const std::int64_t year_back = end_of_today() - 365LL * 24 * 3'600'000;
+  auto check = [&](const std::string& when) {
+    // Whole months (February and March), the default window, a window starting mid-February.
+    expect_api_agrees_with_scan("admin", w.city, feb, may, when);
+    expect_api_agrees_with_scan("admin", w.district, year_back, end_of_today(), when);
+    expect_api_agrees_with_scan("street_admin", w.street, cst(2026, 2, 27, 0), end_of_today(),
+                                when);
+    expect_api_agrees_with_scan("street_admin", w.bachang, feb, may, when);
+  };
+  check("first read");
+  check("read again");  // now from the cache
+
+  // A case filed late, dated in February (a day already cached), then moved on in March.
+  const std::int64_t march = clock;
+  clock = cst(2026, 2, 27, 10);
+  file();
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string late = "/api/v1/cases/" + std::to_string(ids.back());
+  cases::testing::set_now(clock = march);
+  check("after filing into February");
+  cases::testing::set_now(clock += 60'000);
+  auto res = app.as("street_admin").post(late + "/actions", json::object{{"action", "accept"}});
+  ASSERT_EQ(res.status, 200) << res.body;
+  check("after accepting the February case in March");
+  // February cases of the story moved on now, each step changing what they count as.
+  int moved = 0;
+  for (std::int64_t id : ids) {
+    const std::string url = "/api/v1/cases/" + std::to_string(id);
+    const json::value c = app.as("street_admin").get(url).json();
+    if (c.at("created_at").as_int64() >= cst(2026, 3, 1, 0)) continue;
+    const std::string status(c.at("status").as_string());
+    json::object body;
+    if (status == "reported") body = {{"action", "accept"}};
+    if (status == "verified") body = {{"action", "close"}};
+    if (status == "in_progress") body = body_for("handle");
+    if (body.empty()) continue;
+    cases::testing::set_now(clock += 60'000);
+    auto res = app.as("street_admin").post(url + "/actions", body);
+    ASSERT_EQ(res.status, 200) << url << " " << res.body;
+    check("after moving February case " + std::to_string(id) + " on from " + status);
+    ++moved;
+  }
+  EXPECT_GT(moved, 0);
+  // A rebuild forgets everything kept: a rating written behind the service's
+  // back shows once the rollups are rebuilt.
+  const std::int64_t rated = app.app().db->write([&](db::Conn& c) {
+    const std::int64_t n = c.exec(
+        "UPDATE cases SET rating = 'satisfied' WHERE id = (SELECT MIN(id) FROM cases"
+        " WHERE rating IS NULL AND created_at < $1)",
+        {cst(2026, 3, 1, 0)});
+    cases::store::rebuild_rollups(c);
+    return n;
+  });
+  EXPECT_EQ(rated, 1);
+  check("after a rebuild");
+}
 
 TEST_F(CaseStatsRollups, AgreeWithAScanAfterRandomActionsAndSurviveARebuild) {
   run_story(260);

@@ -368,6 +368,50 @@ TEST_P(DbTest, ConcurrentWritesThatFailRollBackAloneAndTheRestCommit) {
   EXPECT_EQ(count("t"), 640);
 }
 
+// Conn::after_commit: the callbacks of a write run once its transaction has
+// committed, before write() returns, and those of a write that rolls back
+// (alone, in SQLite's grouped transaction) never run.
+TEST_P(DbTest, AfterCommitRunsOnlyForCommittedWrites) {
+  ddl("CREATE TABLE t (x {{BIGINT}} PRIMARY KEY)");
+  std::atomic<int> ran{0}, ran_uncommitted{0}, ran_after_return{0}, committed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const int x = t * 1000 + i;
+        std::atomic<bool> returned{false};
+        try {
+          auto r = db().write([&](Conn& c) -> std::expected<int, std::string> {
+            EXPECT_EQ(c.database(), &db());
+            c.after_commit([&, x] {
+              ++ran;
+              if (returned) ++ran_after_return;
+              // Committed: a reader sees the row already.
+              if (!db().read([&](Conn& rc) {
+                    return rc.query_one("SELECT x FROM t WHERE x = $1", {x}).has_value();
+                  }))
+                ++ran_uncommitted;
+            });
+            c.exec("INSERT INTO t (x) VALUES ($1)", {x});
+            if (i % 5 == 1) return std::unexpected("refused");
+            if (i % 5 == 2) c.exec("INSERT INTO t (x) VALUES ($1)", {x});  // throws
+            return x;
+          });
+          if (r) ++committed;
+        } catch (const DbError&) {
+        }
+        returned = true;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(committed, 120);
+  EXPECT_EQ(ran, 120);
+  EXPECT_EQ(ran_uncommitted, 0);
+  EXPECT_EQ(ran_after_return, 0);
+  EXPECT_EQ(count("t"), 120);
+}
+
 TEST_P(DbTest, ReadersSeeCommittedData) {
   ddl("CREATE TABLE t (x {{BIGINT}})");
   EXPECT_EQ(count("t"), 0);

@@ -175,6 +175,7 @@ void SqliteDatabase::run_group(const std::vector<PendingWrite*>& group) {
       for (std::size_t i = from; i < group.size(); ++i) {
         if (!group[i]->error) group[i]->error = std::current_exception();
       }
+      drop_after_commit(c);
       try {
         rollback(c);
       } catch (...) {
@@ -197,6 +198,7 @@ std::size_t SqliteDatabase::run_in_one_transaction(SqliteConn& c,
   for (std::size_t i = from; i < group.size(); ++i) {
     PendingWrite& w = *group[i];
     c.exec("SAVEPOINT cg_write");
+    const std::size_t callbacks_before = after_commit_count(c);
     bool keep = false;
     try {
       keep = (*w.work)(c);
@@ -212,12 +214,17 @@ std::size_t SqliteDatabase::run_in_one_transaction(SqliteConn& c,
         if (!group[j]->error) group[j]->error = lost;
       }
       if (!w.error) w.error = lost;
+      drop_after_commit(c);
       return i + 1;
     }
-    if (!keep || w.error) c.exec("ROLLBACK TO cg_write");
+    if (!keep || w.error) {
+      c.exec("ROLLBACK TO cg_write");
+      drop_after_commit(c, callbacks_before);
+    }
     c.exec("RELEASE cg_write");
   }
   commit(c);
+  run_after_commit(c);
   return group.size();
 }
 

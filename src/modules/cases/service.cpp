@@ -16,6 +16,7 @@
 #include "db/db.hpp"
 #include "modules/audit/model.hpp"
 #include "modules/cases/notices.hpp"
+#include "modules/cases/stats_cache.hpp"
 #include "modules/cases/store.hpp"
 #include "modules/files/service.hpp"
 #include "modules/notify/service.hpp"
@@ -979,6 +980,10 @@ Result<org::Area> viewed_area(const App& app, db::Conn& conn, const auth::Princi
 }
 }  // namespace
 
+// Three steps, so that the cache can lease what it will read before the read
+// transaction that reads it starts (see stats_cache.hpp): the area, its children
+// and the category names; the rollup sums, most of them kept in memory; the
+// cases of partial days at the window's ends, when it has any.
 Result<CaseStats> CaseService::stats(const auth::Actor& actor, const StatsQuery& query) const {
   const auth::Principal& p = actor.who;
   const auth::Grant* root = viewer_root(p);
@@ -990,17 +995,38 @@ Result<CaseStats> CaseService::stats(const auth::Actor& actor, const StatsQuery&
   out.from = query.from.value_or(out.to - kYearMs);
   if (out.from >= out.to)
     return fail(errors::invalid_field("from", "range", "起始时间应早于结束时间"));
-  return app_.db->read([&](db::Conn& conn) -> Result<CaseStats> {
+  struct Scope {
+    org::Area area;
+    std::vector<store::StatsChild> children;
+    std::vector<Category> categories;
+  };
+  auto scope = app_.db->read([&](db::Conn& conn) -> Result<Scope> {
     auto area = viewed_area(app_, conn, p, *root, query.area_id);
     if (!area) return fail(area.error());
-    out.area = {area->id, area->name, std::string(org::level_name(area->level))};
-    const store::PathRange range{area->path, auth::subtree_end(area->path)};
-    store::StatsParts parts = store::stats(conn, area->id, range, out.from, out.to, now());
-    out.total = parts.total;
-    out.by_child = std::move(parts.by_child);
-    out.by_category = std::move(parts.by_category);
-    return out;
+    return Scope{*area, store::stats_children(conn, area->id), store::categories(conn)};
   });
+  if (!scope) return fail(scope.error());
+  const org::Area& area = scope->area;
+  out.area = {area.id, area.name, std::string(org::level_name(area.level))};
+  const store::PathRange range{area.path, auth::subtree_end(area.path)};
+  const store::StatsWindow window = store::stats_window(out.from, out.to, now());
+  StatsCache& cache = app_.db->extension<StatsCache>();
+  std::vector<std::string> child_paths;
+  child_paths.reserve(scope->children.size());
+  for (const store::StatsChild& ch : scope->children) child_paths.push_back(ch.path);
+  const auto own = cache.sums(*app_.db, {range.from}, window.spans, false);
+  const auto kids = cache.sums(*app_.db, child_paths, window.spans, true);
+  std::vector<store::RollupSum> partial;
+  if (std::ranges::any_of(window.partial, [](auto span) { return span.first < span.second; })) {
+    partial = app_.db->read(
+        [&](db::Conn& conn) { return store::partial_days(conn, range, window.partial); });
+  }
+  store::StatsParts parts =
+      store::assemble_stats(range, scope->children, own, kids, partial, scope->categories);
+  out.total = parts.total;
+  out.by_child = std::move(parts.by_child);
+  out.by_category = std::move(parts.by_category);
+  return out;
 }
 
 Result<OpenByGrid> CaseService::open_by_grid(const auth::Actor& actor,

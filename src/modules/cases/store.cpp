@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <string_view>
+#include <unordered_map>
 
 #include "db/bulk.hpp"
+#include "modules/cases/stats_cache.hpp"
 
 namespace cg::cases::store {
 namespace {
@@ -364,6 +367,8 @@ Counts share_of(const Case& c) {
   return s;
 }
 
+}  // namespace
+
 // The local day number (days since 1970-01-01 in the deployment's time zone) of an instant.
 std::int64_t local_day(std::int64_t ms) {
   const std::int64_t t = ms + kLocalOffsetMs;
@@ -392,6 +397,8 @@ std::vector<std::string> areas_up(const std::string& path) {
     if (path[i] == '/') out.push_back(path.substr(0, i + 1));
   return out;
 }
+
+namespace {
 
 // The counters, each as fmt::format(pattern, name), joined by ", ".
 std::string each_counter(std::string_view pattern) {
@@ -427,6 +434,10 @@ void add_to_rollup(db::Conn& conn, const Case& c, const Counts& delta) {
           fmt::format("{}({}, 'day', {}, {}{}), ({}, 'month', {}, {}{})", rows.empty() ? "" : ", ",
                       at, on_day, k, counters, at, in_month, k, counters);
     }
+  }
+  if (db::Database* database = conn.database()) {
+    StatsCache& cache = database->extension<StatsCache>();
+    conn.after_commit([&cache, path = c.path, at = c.created_at] { cache.forget_case(path, at); });
   }
   conn.exec(
       fmt::format("INSERT INTO case_rollups (path, tier, period, category_id, {}) VALUES {} "
@@ -824,18 +835,11 @@ std::string shares_as_counters() {
   return out;
 }
 
-// The sums of one area (path) and top-level category.
-struct Cell {
-  std::string path;
-  std::int64_t category_id = 0;
-  Counts counts;
-};
-
 // Runs `branches` (each yielding path, category_id and the counters) and sums them per
 // path and category.
-std::vector<Cell> summed(db::Conn& conn, const std::vector<std::string>& branches,
-                         const db::ParamList& p) {
-  std::vector<Cell> out;
+std::vector<RollupSum> summed(db::Conn& conn, const std::vector<std::string>& branches,
+                              const db::ParamList& p) {
+  std::vector<RollupSum> out;
   if (branches.empty()) return out;
   std::string all;
   for (const std::string& b : branches) all += (all.empty() ? "" : " UNION ALL ") + b;
@@ -847,72 +851,118 @@ std::vector<Cell> summed(db::Conn& conn, const std::vector<std::string>& branche
   return out;
 }
 
-// The rollup rows of the areas `paths` over the whole local days [first_day, end_day):
+// A branch of a rollup query: the rows of the areas `in` in one span's periods, of
+// the kAllCategories rows or the per-category ones.
+std::string span_rows(const RollupSpan& s, const std::string& in, bool all_categories,
+                      db::ParamList& p) {
+  return fmt::format(
+      " FROM case_rollups r WHERE r.path IN ({}) AND r.tier = '{}' AND r.period >= {}"
+      " AND r.period < {} AND r.category_id {} {}",
+      in, s.month ? "month" : "day", p.add(s.from), p.add(s.to), all_categories ? "=" : "<>",
+      kAllCategories);
+}
+
+std::string paths_in(const std::vector<std::string>& paths, db::ParamList& p) {
+  std::string in;
+  for (const std::string& path : paths) in += (in.empty() ? "" : ", ") + p.add(path);
+  return in;
+}
+}  // namespace
+
+// The spans of rollup periods that cover the whole local days [first_day, end_day):
 // the whole months inside from the month tier, the days before and after them from
-// the day tier. Each branch is one primary-key range per area, so the rows read are
+// the day tier. Each is one primary-key range per area, so the rows read are
 // bounded by areas × (months + days at the ends) × categories. Two shortcuts keep
 // the days few (a district of 500 streets read 250,000 rows for a year without
 // them): rollups hold no day after today (a case is dated when it is filed), so a
 // window through today takes its last month whole; and a window that starts late
-// in a month takes that month less its first days. The rows come back unsummed
-// (a path and category may repeat, subtracted rows negative): the caller adds
-// them up anyway, and a GROUP BY over them all was a sort of every row. With
-// `per_path` each branch sums the areas' kAllCategories rows per area in SQL,
-// in the index's order, so many children cost a row per period each rather
-// than one per category and period.
-std::vector<Cell> rolled_up(db::Conn& conn, const std::vector<std::string>& paths,
-                            std::int64_t first_day, std::int64_t end_day, std::int64_t today,
-                            bool per_path) {
-  db::ParamList p;
-  std::string in;
-  for (const std::string& path : paths) in += (in.empty() ? "" : ", ") + p.add(path);
-  std::vector<std::string> branches;
-  auto tier = [&](std::string_view name, std::int64_t a, std::int64_t b, bool subtract = false) {
-    if (a >= b) return;
-    const std::string value = subtract ? "-r.{0}" : "r.{0}";
-    branches.push_back(fmt::format(
-        "SELECT r.path, {}, {} FROM case_rollups r"
-        " WHERE r.path IN ({}) AND r.tier = '{}' AND r.period >= {} AND r.period < {}"
-        " AND r.category_id {} {}{}",
-        per_path ? "0" : "r.category_id", each_counter(per_path ? "SUM(" + value + ")" : value), in,
-        name, p.add(a), p.add(b), per_path ? "=" : "<>", kAllCategories,
-        per_path ? " GROUP BY r.path" : ""));
+// in a month takes that month less its first days.
+StatsWindow stats_window(std::int64_t from, std::int64_t to, std::int64_t now) {
+  StatsWindow w;
+  const std::int64_t first_day =
+      local_day(from - 1) + 1;                 // the first day starting at or after from
+  const std::int64_t end_day = local_day(to);  // the day holding `to`
+  auto day_start = [](std::int64_t day) { return day * kDayMs - kLocalOffsetMs; };
+  if (first_day >= end_day) {
+    w.partial = {{from, to}};
+    return w;
+  }
+  w.partial = {{from, day_start(first_day)}, {day_start(end_day), to}};
+  auto tier = [&](bool month, std::int64_t a, std::int64_t b, bool subtract = false) {
+    if (a < b) w.spans.push_back({month, a, b, subtract});
   };
   std::int64_t lo = first_day, hi = end_day;  // the days still to cover
-  if (end_day > today) hi = first_day_of_month(month_of_day(end_day - 1) + 1);
+  if (end_day > local_day(now)) hi = first_day_of_month(month_of_day(end_day - 1) + 1);
   const std::int64_t m_first = month_of_day(lo);
   const std::int64_t month_start = first_day_of_month(m_first),
                      next_month = first_day_of_month(m_first + 1);
   if (lo > month_start && next_month <= hi && lo - month_start < next_month - lo) {
-    tier("month", m_first, m_first + 1);
-    tier("day", month_start, lo, true);
+    tier(true, m_first, m_first + 1);
+    tier(false, month_start, lo, true);
     lo = next_month;
   }
   // Months [m_lo, m_hi) are whole: m_lo starts at or after lo, m_hi holds hi.
   const std::int64_t m_lo = month_of_day(lo) + (first_day_of_month(month_of_day(lo)) == lo ? 0 : 1);
   const std::int64_t m_hi = month_of_day(hi);
   if (m_lo < m_hi) {
-    tier("day", lo, first_day_of_month(m_lo));
-    tier("month", m_lo, m_hi);
-    tier("day", first_day_of_month(m_hi), hi);
+    tier(false, lo, first_day_of_month(m_lo));
+    tier(true, m_lo, m_hi);
+    tier(false, first_day_of_month(m_hi), hi);
   } else {
-    tier("day", lo, hi);
+    tier(false, lo, hi);
   }
-  std::vector<Cell> out;
-  if (branches.empty()) return out;
+  return w;
+}
+
+// The rows come back unsummed (a path and category may repeat, subtracted rows
+// negative): the caller adds them up anyway, and a GROUP BY over them all was a
+// sort of every row. With `all_categories` each branch sums the areas'
+// kAllCategories rows per area in SQL, in the index's order, so many children
+// cost a row per period each rather than one per category and period.
+std::vector<RollupSum> rolled_up(db::Conn& conn, const std::vector<std::string>& paths,
+                                 const std::vector<RollupSpan>& spans, bool all_categories) {
+  std::vector<RollupSum> out;
+  if (paths.empty() || spans.empty()) return out;
+  db::ParamList p;
+  const std::string in = paths_in(paths, p);
   std::string sql;
-  for (const std::string& b : branches) sql += (sql.empty() ? "" : " UNION ALL ") + b;
+  for (const RollupSpan& s : spans) {
+    const std::string value = s.subtract ? "-r.{0}" : "r.{0}";
+    sql +=
+        fmt::format("{}SELECT r.path, {}, {}{}{}", sql.empty() ? "" : " UNION ALL ",
+                    all_categories ? "0" : "r.category_id",
+                    each_counter(all_categories ? "SUM(" + value + ")" : value),
+                    span_rows(s, in, all_categories, p), all_categories ? " GROUP BY r.path" : "");
+  }
   for (const db::Row& r : conn.query(sql, p.span()))
     out.push_back({r.text(0), r.i64(1), read_counts(r, 2)});
   return out;
 }
 
+std::vector<RollupRow> rollup_rows(db::Conn& conn, const std::vector<std::string>& paths,
+                                   const std::vector<RollupSpan>& spans, bool all_categories) {
+  std::vector<RollupRow> out;
+  if (paths.empty() || spans.empty()) return out;
+  db::ParamList p;
+  const std::string in = paths_in(paths, p);
+  std::string sql;
+  for (const RollupSpan& s : spans) {
+    sql += fmt::format("{}SELECT r.path, {}, r.period, r.category_id, {}{}",
+                       sql.empty() ? "" : " UNION ALL ", s.month ? 1 : 0, each_counter("r.{}"),
+                       span_rows(s, in, all_categories, p));
+  }
+  for (const db::Row& r : conn.query(sql, p.span()))
+    out.push_back({r.text(0), r.i64(1) == 1, r.i64(2), r.i64(3), read_counts(r, 4)});
+  return out;
+}
+
+namespace {
 // The cases reported in the partial days [a, b) of `spans` under `range`, summed per
 // grid and top-level category, one index range per grid (cases_path_created). Only
 // windows whose ends are not local midnights need this; the default window and the
 // dashboard's months have whole days.
-std::vector<Cell> from_cases(db::Conn& conn, const PathRange& range,
-                             const std::vector<std::pair<std::int64_t, std::int64_t>>& spans) {
+std::vector<RollupSum> from_cases(db::Conn& conn, const PathRange& range,
+                                  const std::vector<std::pair<std::int64_t, std::int64_t>>& spans) {
   db::ParamList p;
   const std::string lo = p.add(range.from), hi = p.add(range.to);
   std::vector<std::string> branches;
@@ -954,54 +1004,69 @@ std::vector<CategoryCounts> scan_by_category(db::Conn& conn, const PathRange& ra
 }
 }  // namespace
 
-// The area's total and categories from its own rollup rows, its children's
-// figures from theirs (one level down); partial days at the window's ends from
-// the cases, added to the area and to the child holding each grid.
-StatsParts stats(db::Conn& conn, std::int64_t area_id, const PathRange& range, std::int64_t from,
-                 std::int64_t to, std::int64_t now) {
-  StatsParts out;
-  std::map<std::string, std::size_t> child_of_path;
-  std::vector<std::string> paths;  // the children's
+std::vector<StatsChild> stats_children(db::Conn& conn, std::int64_t area_id) {
+  std::vector<StatsChild> out;
   for (const db::Row& r : conn.query(
-           "SELECT id, name, level, path FROM areas WHERE parent_id = $1 ORDER BY id", {area_id})) {
-    child_of_path[r.text(3)] = out.by_child.size();
-    paths.push_back(r.text(3));
-    out.by_child.push_back({{r.i64(0), r.text(1), r.text(2)}, {}});
+           "SELECT id, name, level, path FROM areas WHERE parent_id = $1 ORDER BY id", {area_id}))
+    out.push_back({{r.i64(0), r.text(1), r.text(2)}, r.text(3)});
+  return out;
+}
+
+std::vector<RollupSum> partial_days(
+    db::Conn& conn, const PathRange& range,
+    const std::vector<std::pair<std::int64_t, std::int64_t>>& spans) {
+  return from_cases(conn, range, spans);
+}
+
+// The area's total and categories from its own rollup sums, its children's
+// figures from theirs; partial days (per grid) added to the area and to the
+// child holding each grid.
+StatsParts assemble_stats(const PathRange& range, const std::vector<StatsChild>& children,
+                          const std::vector<RollupSum>& own, const std::vector<RollupSum>& kids,
+                          const std::vector<RollupSum>& partial,
+                          const std::vector<Category>& categories) {
+  StatsParts out;
+  std::unordered_map<std::string_view, std::size_t> child_of_path;
+  out.by_child.reserve(children.size());
+  for (const StatsChild& ch : children) {
+    child_of_path.emplace(ch.path, out.by_child.size());
+    out.by_child.push_back({ch.area, {}});
   }
   std::map<std::int64_t, Counts> by_category;
-  auto add_to_area = [&](const Cell& cell) {
-    add_counts(out.total, cell.counts);
-    add_counts(by_category[cell.category_id], cell.counts);
+  auto add_to_area = [&](const RollupSum& sum) {
+    add_counts(out.total, sum.counts);
+    add_counts(by_category[sum.category_id], sum.counts);
   };
-  const std::int64_t first_day =
-      local_day(from - 1) + 1;                 // the first day starting at or after from
-  const std::int64_t end_day = local_day(to);  // the day holding `to`
-  auto day_start = [](std::int64_t day) { return day * kDayMs - kLocalOffsetMs; };
-  std::vector<std::pair<std::int64_t, std::int64_t>> partial = {{from, to}};
-  if (first_day < end_day) {
-    partial = {{from, day_start(first_day)}, {day_start(end_day), to}};
-    const std::int64_t today = local_day(now);
-    for (const Cell& cell : rolled_up(conn, {range.from}, first_day, end_day, today, false))
-      add_to_area(cell);
-    if (!paths.empty()) {
-      for (const Cell& cell : rolled_up(conn, paths, first_day, end_day, today, true))
-        add_counts(out.by_child[child_of_path.at(cell.path)].counts, cell.counts);
-    }
+  for (const RollupSum& sum : own) add_to_area(sum);
+  for (const RollupSum& sum : kids) {
+    auto child = child_of_path.find(sum.path);
+    if (child != child_of_path.end()) add_counts(out.by_child[child->second].counts, sum.counts);
   }
-  for (const Cell& cell : from_cases(conn, range, partial)) {
-    add_to_area(cell);
+  for (const RollupSum& sum : partial) {
+    add_to_area(sum);
     // The child holding the grid: the grid's path up to the segment after the area's.
-    const std::size_t end = cell.path.find('/', range.from.size());
+    const std::size_t end = sum.path.find('/', range.from.size());
     if (end == std::string::npos) continue;
-    auto child = child_of_path.find(cell.path.substr(0, end + 1));
-    if (child != child_of_path.end()) add_counts(out.by_child[child->second].counts, cell.counts);
+    auto child = child_of_path.find(std::string_view(sum.path).substr(0, end + 1));
+    if (child != child_of_path.end()) add_counts(out.by_child[child->second].counts, sum.counts);
   }
-  for (const Category& k : categories(conn)) {
+  for (const Category& k : categories) {
     auto it = by_category.find(k.id);
     if (it != by_category.end() && it->second.received > 0)
       out.by_category.push_back({k.id, k.name, it->second});
   }
   return out;
+}
+
+StatsParts stats(db::Conn& conn, std::int64_t area_id, const PathRange& range, std::int64_t from,
+                 std::int64_t to, std::int64_t now) {
+  const std::vector<StatsChild> children = stats_children(conn, area_id);
+  std::vector<std::string> paths;
+  for (const StatsChild& ch : children) paths.push_back(ch.path);
+  const StatsWindow w = stats_window(from, to, now);
+  return assemble_stats(range, children, rolled_up(conn, {range.from}, w.spans, false),
+                        rolled_up(conn, paths, w.spans, true), from_cases(conn, range, w.partial),
+                        categories(conn));
 }
 
 StatsParts scan_stats(db::Conn& conn, std::int64_t area_id, const PathRange& range,
@@ -1030,6 +1095,10 @@ void rebuild_rollups(db::Conn& conn) {
                   each_counter("{0} = case_rollups.{0} + excluded.{0}"));
   const std::string into = fmt::format(
       "INSERT INTO case_rollups (path, tier, period, category_id, {})", each_counter("{}"));
+  if (db::Database* database = conn.database()) {
+    StatsCache& cache = database->extension<StatsCache>();
+    conn.after_commit([&cache] { cache.forget_all(); });
+  }
   conn.exec("DELETE FROM case_rollups");
   const std::string key = fmt::format(
       "c.path, (c.created_at + {}) / {}, COALESCE(k.parent_id, k.id)", kLocalOffsetMs, kDayMs);

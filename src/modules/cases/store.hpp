@@ -117,9 +117,69 @@ struct StatsParts {
 };
 // From the rollups (whole local days) and the cases of the partial days at the
 // ends. `range` is the area's subtree; `now` tells which days can have no
-// cases yet (those after it).
+// cases yet (those after it). CaseService::stats puts the same pieces (below)
+// together with a StatsCache in front of the rollups.
 StatsParts stats(db::Conn& conn, std::int64_t area_id, const PathRange& range, std::int64_t from,
                  std::int64_t to, std::int64_t now);
+
+// The pieces of stats(). A child of the area asked for, by id:
+struct StatsChild {
+  AreaRef area;
+  std::string path;
+};
+std::vector<StatsChild> stats_children(db::Conn& conn, std::int64_t area_id);
+// A run of rollup periods [from, to) of one tier (local days, or months as
+// year * 12 + month - 1), added to the window or subtracted from it.
+struct RollupSpan {
+  bool month = false;
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+  bool subtract = false;
+};
+// How a window [from, to) is read: its whole local days from rollup spans, the
+// partial days at its ends (instants [a, b), maybe empty) from the cases.
+struct StatsWindow {
+  std::vector<RollupSpan> spans;
+  std::vector<std::pair<std::int64_t, std::int64_t>> partial;
+};
+StatsWindow stats_window(std::int64_t from, std::int64_t to, std::int64_t now);
+// Sums of one area (path) and top-level category (0: the area's rows over all categories).
+struct RollupSum {
+  std::string path;
+  std::int64_t category_id = 0;
+  Counts counts;
+};
+// The rollup rows of `paths` over `spans`: per category, or (all_categories)
+// their all-categories rows summed per path.
+std::vector<RollupSum> rolled_up(db::Conn& conn, const std::vector<std::string>& paths,
+                                 const std::vector<RollupSpan>& spans, bool all_categories);
+// The same rows one by one (path, tier, period, category), unsigned: what StatsCache keeps.
+struct RollupRow {
+  std::string path;
+  bool month = false;
+  std::int64_t period = 0;
+  std::int64_t category_id = 0;
+  Counts counts;
+};
+std::vector<RollupRow> rollup_rows(db::Conn& conn, const std::vector<std::string>& paths,
+                                   const std::vector<RollupSpan>& spans, bool all_categories);
+// The cases of the partial days, summed per grid path and top-level category.
+std::vector<RollupSum> partial_days(
+    db::Conn& conn, const PathRange& range,
+    const std::vector<std::pair<std::int64_t, std::int64_t>>& spans);
+// The area's figures from its own sums (per category), its children's (their
+// all-categories sums) and the partial days', with the names of `categories`.
+StatsParts assemble_stats(const PathRange& range, const std::vector<StatsChild>& children,
+                          const std::vector<RollupSum>& own, const std::vector<RollupSum>& kids,
+                          const std::vector<RollupSum>& partial,
+                          const std::vector<Category>& categories);
+// The local day (days since 1970-01-01, UTC+08:00) of an instant, the month
+// number of a local day, and the areas a case at `path` counts in (each prefix
+// ending at a '/': "/1/5/9/" → "/1/", "/1/5/", "/1/5/9/"): where a case lands
+// in the rollups.
+std::int64_t local_day(std::int64_t ms);
+std::int64_t month_of_day(std::int64_t day);
+std::vector<std::string> areas_up(const std::string& path);
 // The same by scanning the cases: only to check the rollups (tests).
 StatsParts scan_stats(db::Conn& conn, std::int64_t area_id, const PathRange& range,
                       std::int64_t from, std::int64_t to);
