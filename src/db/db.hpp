@@ -131,12 +131,18 @@ struct PoolStats {
   int size = 0;            // connections open
   int in_use = 0;          // connections handed out now
   std::int64_t waits = 0;  // times a caller had to wait for a connection
+  // SQLite's group commit: transactions committed and the writes they held.
+  std::int64_t write_groups = 0;
+  std::int64_t grouped_writes = 0;
 };
 
 struct Options {
   int readers = 4;                // SQLite reader connections / PostgreSQL pool size
   int busy_timeout_ms = 5000;     // SQLite busy_timeout
   bool synchronous_full = false;  // SQLite synchronous=FULL (power-loss durable) instead of NORMAL
+  // The most threads that write at once (the server's workers; 0: unknown).
+  // SQLite's group commit stops gathering a group once this many wait.
+  int writer_threads = 0;
 };
 
 class Database {

@@ -39,7 +39,10 @@ SqliteConn& sqlite(Conn& c) {
 }  // namespace
 
 SqliteDatabase::SqliteDatabase(std::string_view target, const Options& options)
-    : url_("sqlite:" + std::string(target)) {
+    : url_("sqlite:" + std::string(target)),
+      full_group_(options.writer_threads > 0
+                      ? std::min(static_cast<std::size_t>(options.writer_threads), kMaxGroup)
+                      : kMaxGroup) {
   if (target.empty()) throw DbError(DbError::Kind::other, "sqlite: URL without a path");
   bool memory = target == ":memory:";
   std::string filename = memory ? memory_filename() : file_filename(target);
@@ -67,8 +70,12 @@ SqliteDatabase::~SqliteDatabase() {
 PoolStats SqliteDatabase::stats() const {
   PoolStats w = writer_.stats();
   PoolStats r = readers_.stats();
-  return PoolStats{
-      .size = w.size + r.size, .in_use = w.in_use + r.in_use, .waits = w.waits + r.waits};
+  std::lock_guard lock(queue_mutex_);
+  return PoolStats{.size = w.size + r.size,
+                   .in_use = w.in_use + r.in_use,
+                   .waits = w.waits + r.waits,
+                   .write_groups = groups_,
+                   .grouped_writes = grouped_writes_};
 }
 
 void SqliteDatabase::close() {
@@ -132,6 +139,7 @@ void SqliteDatabase::run_write(const std::function<bool(Conn&)>& work) {
   PendingWrite me{&work};
   std::unique_lock lock(queue_mutex_);
   queue_.push_back(&me);
+  if (gathering_) gather_cv_.notify_one();
   while (!me.done) {
     if (group_running_) {
       queue_cv_.wait(lock);
@@ -140,6 +148,7 @@ void SqliteDatabase::run_write(const std::function<bool(Conn&)>& work) {
     // No group is running: this thread runs the writes waiting now (its own
     // among them) while later arrivals queue up for the next group.
     group_running_ = true;
+    gather(lock);
     std::vector<PendingWrite*> group;
     const std::size_t n = std::min(queue_.size(), kMaxGroup);
     group.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -149,10 +158,34 @@ void SqliteDatabase::run_write(const std::function<bool(Conn&)>& work) {
     lock.lock();
     for (PendingWrite* w : group) w->done = true;
     group_running_ = false;
+    last_commit_ = std::chrono::steady_clock::now();
+    groups_ += 1;
+    grouped_writes_ += static_cast<std::int64_t>(group.size());
     queue_cv_.notify_all();
   }
   lock.unlock();
   if (me.error) std::rethrow_exception(me.error);
+}
+
+// Called with the queue locked by the thread about to run a group. While
+// writes stream in (the last group committed moments ago), waits for more to
+// queue: each arrival wakes it, and it goes when none has come for
+// kArrivalGap, after kMaxGather, or once every thread that writes is waiting. Meanwhile the cores
+// run the requests that are about to write, so a bigger group costs latency, not throughput: each
+// write's share of the COMMIT shrinks.
+void SqliteDatabase::gather(std::unique_lock<std::mutex>& lock) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  if (start - last_commit_ > kStreamGap) return;
+  const Clock::time_point until = start + kMaxGather;
+  gathering_ = true;
+  while (queue_.size() < full_group_) {
+    const std::size_t seen = queue_.size();
+    const Clock::time_point deadline = std::min(until, Clock::now() + kArrivalGap);
+    if (!gather_cv_.wait_until(lock, deadline, [&] { return queue_.size() > seen; })) break;
+    if (Clock::now() >= until) break;
+  }
+  gathering_ = false;
 }
 
 // Never throws: every failure lands in the error of the writes it affects.
