@@ -48,12 +48,15 @@ void Database::run_write(const std::function<bool(Conn&)>& work) {
   try {
     begin_write(c);
     if (work(c)) {
+      for (auto& deferred : c.take_before_commit()) deferred(c);
       commit(c);
     } else {
+      c.drop_before_commit();
       rollback(c);
     }
     lease.release(false);
   } catch (...) {
+    c.drop_before_commit();
     bool broken = false;
     try {
       rollback(c);

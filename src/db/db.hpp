@@ -125,6 +125,25 @@ class Conn {
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
+
+  // Inside write(): runs `work` on this connection just before the transaction
+  // commits — on SQLite after every write of the group, outside their
+  // SAVEPOINTs. For statements that cost more once per write than once per
+  // transaction: an FTS5 table writes its pending terms out as a new segment at
+  // every SAVEPOINT, so a group of filed cases wrote one index segment per case.
+  // Dropped when the write that asked rolls back. Nothing in the same
+  // transaction may read what `work` writes, and it must not fail on input a
+  // caller got wrong: if it throws, every write of the transaction fails.
+  void before_commit(std::function<void(Conn&)> work) { before_commit_.push_back(std::move(work)); }
+
+  // For the backends: the work a write deferred, handed over or dropped.
+  std::vector<std::function<void(Conn&)>> take_before_commit() {
+    return std::exchange(before_commit_, {});
+  }
+  void drop_before_commit() { before_commit_.clear(); }
+
+ private:
+  std::vector<std::function<void(Conn&)>> before_commit_;
 };
 
 struct PoolStats {

@@ -1,7 +1,9 @@
 #include "db/sqlite/sqlite_database.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <iterator>
 #include <system_error>
 
 #include "db/backends.hpp"
@@ -203,6 +205,7 @@ void SqliteDatabase::run_group(const std::vector<PendingWrite*>& group) {
     try {
       from = run_in_one_transaction(c, group, from);
     } catch (...) {
+      c.drop_before_commit();
       // BEGIN, SAVEPOINT bookkeeping or COMMIT failed: nothing of this
       // transaction is stored, so none of its writes may be acknowledged.
       for (std::size_t i = from; i < group.size(); ++i) {
@@ -227,6 +230,8 @@ std::size_t SqliteDatabase::run_in_one_transaction(SqliteConn& c,
                                                    const std::vector<PendingWrite*>& group,
                                                    std::size_t from) {
   begin_write(c);
+  // What the kept writes deferred to just before COMMIT (Conn::before_commit).
+  std::vector<std::function<void(Conn&)>> deferred;
   for (std::size_t i = from; i < group.size(); ++i) {
     PendingWrite& w = *group[i];
     c.exec("SAVEPOINT cg_write");
@@ -236,6 +241,7 @@ std::size_t SqliteDatabase::run_in_one_transaction(SqliteConn& c,
     } catch (...) {
       w.error = std::current_exception();
     }
+    std::vector<std::function<void(Conn&)>> asked = c.take_before_commit();
     if (!c.in_transaction()) {
       auto lost =
           std::make_exception_ptr(DbError(DbError::Kind::other,
@@ -247,9 +253,14 @@ std::size_t SqliteDatabase::run_in_one_transaction(SqliteConn& c,
       if (!w.error) w.error = lost;
       return i + 1;
     }
-    if (!keep || w.error) c.exec("ROLLBACK TO cg_write");
+    if (!keep || w.error) {
+      c.exec("ROLLBACK TO cg_write");
+    } else {
+      std::ranges::move(asked, std::back_inserter(deferred));
+    }
     c.exec("RELEASE cg_write");
   }
+  for (auto& work : deferred) work(c);
   commit(c);
   return group.size();
 }

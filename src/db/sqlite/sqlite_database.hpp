@@ -24,6 +24,9 @@
 // and checkpoint work were shared by too few writes (~28 WAL frames per filed
 // case; ~17 in groups of ~8). An idle server commits at once.
 //
+// Work a write defers with Conn::before_commit runs after the group's last
+// SAVEPOINT is released, just before COMMIT.
+//
 // WAL checkpoints run on a thread of their own (WalCheckpointer), not inside
 // a group's COMMIT.
 //

@@ -683,10 +683,16 @@ std::string search_document(const std::vector<std::string>& grams) {
   return fmt::format("{}", fmt::join(grams, " "));
 }
 
+// Just before COMMIT: FTS5 writes its pending terms out as a segment at every
+// SAVEPOINT, and each write of a SQLite group runs in one, so indexing inside the
+// write made one segment (and later merges) per case; a group's documents
+// indexed after its writes make one. Nothing reads case_search inside a write.
 void add_grams(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& grams) {
   if (grams.empty()) return;
   const bool sqlite = conn.engine() == db::Engine::sqlite;
-  conn.exec(sqlite ? kInsertGramsSqlite : kInsertGramsPostgres, {case_id, search_document(grams)});
+  conn.before_commit([case_id, sqlite, document = search_document(grams)](db::Conn& c) {
+    c.exec(sqlite ? kInsertGramsSqlite : kInsertGramsPostgres, {case_id, document});
+  });
 }
 
 db::BulkInsert bulk_grams(db::Conn& conn) {

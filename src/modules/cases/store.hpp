@@ -57,6 +57,8 @@ void add_photos(db::Conn& conn, std::int64_t case_id, const std::vector<std::str
 std::vector<Photo> photos_of(db::Conn& conn, std::int64_t case_id);
 bool has_photo(db::Conn& conn, std::int64_t case_id, const std::string& file_id);
 
+// Indexes a case's bigrams just before the write transaction commits
+// (Conn::before_commit): it is not searchable inside that transaction.
 void add_grams(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& grams);
 // The same for generated data: add(case id, search_document(grams)) on the
 // writer, for cases with at least one bigram.
