@@ -391,9 +391,13 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
   const std::string owner = fmt::format("u{}", p.user_id);
   const std::string hash = body_hash(body);
   std::vector<notify::Notice> told;
+  // A new case without photos as find_case() and detail() would read it back
+  // after the COMMIT: the caller's answer without a second round of reads.
+  std::optional<CaseDetail> shown;
 
   auto run = [&](db::Conn& conn) -> Result<std::pair<std::int64_t, bool>> {
     told.clear();
+    shown.reset();
     if (!idempotency_key.empty()) {
       if (auto hit = store::find_idempotency(conn, owner, idempotency_key)) {
         if (hit->body_hash != hash) {
@@ -465,9 +469,18 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
       store::add_photos(conn, c.id, *photos, "report", now);
       data["photo_ids"] = json_strings(*photos);
     }
-    store::insert_event(conn, c.id, c.street_id,
-                        {0, now, user_or_none(p), actor_name(p), role, "create", "", "reported",
-                         c.title, json::serialize(data)});
+    Event created{0,        now, user_or_none(p), actor_name(p), role,
+                  "create", "",  "reported",      c.title,       json::serialize(data)};
+    created.id = store::insert_event(conn, c.id, c.street_id, created);
+    if (photos->empty()) {
+      Case stored = c;
+      stored.reporter_phone_masked = sealed.masked;
+      stored.version = 1;
+      stored.updated_at = now;
+      stored.category_name = cat->name;
+      stored.grid_name = grid->name;
+      shown = CaseDetail{std::move(stored), {std::move(created)}, {}, {}, {}};
+    }
     if (!idempotency_key.empty())
       store::insert_idempotency(conn, owner, idempotency_key, hash, c.id, now);
     app_.audit->record(conn, actor, audit_entry("create", c, "number=" + c.number, role));
@@ -488,6 +501,10 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
   }();
   if (!made) return fail(made.error());
   app_.notify->publish(told);
+  if (made->second && shown) {
+    complete(*shown, actor);
+    return Created{std::move(*shown), true};
+  }
   auto detail = app_.db->read([&](db::Conn& conn) -> Result<CaseDetail> {
     auto c = store::find_case(conn, made->first);
     if (!c) return fail(not_visible());
@@ -500,11 +517,18 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
 // ---- read ---------------------------------------------------------------------------
 
 Result<CaseDetail> CaseService::detail(db::Conn& conn, const auth::Actor& actor, Case c) const {
-  const auto cal = calendar();
   CaseDetail d;
   d.timeline = store::events_of(conn, c.id);
   d.photos = store::photos_of(conn, c.id);
-  d.deadline = deadline_info(*cal, c, now());
+  d.item = std::move(c);
+  complete(d, actor);
+  return d;
+}
+
+void CaseService::complete(CaseDetail& d, const auth::Actor& actor) const {
+  const Case& c = d.item;
+  d.deadline = deadline_info(*calendar(), c, now());
+  d.allowed_actions.clear();
   const Standing s = standing(actor.who, c);
   for (const Rule& r : rules()) {
     if (!allowed_from(r, c.status) || !(r.who & s.who)) continue;
@@ -513,8 +537,6 @@ Result<CaseDetail> CaseService::detail(db::Conn& conn, const auth::Actor& actor,
     if (r.action == "extend" && c.extension_minutes) continue;
     d.allowed_actions.emplace_back(r.action);
   }
-  d.item = std::move(c);
-  return d;
 }
 
 Result<CaseDetail> CaseService::get(const auth::Actor& actor, std::int64_t id) const {

@@ -78,7 +78,7 @@ WHERE id = $1 AND version = $2)";
 constexpr std::string_view kInsertEvent = R"(
 INSERT INTO case_events (case_id, street_id, at, actor_id, actor_name, role, action,
                          from_status, to_status, note, data)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))";
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id)";
 constexpr std::string_view kEventsOf = R"(
 SELECT id, at, actor_id, actor_name, role, action, from_status, to_status, note, data
 FROM case_events WHERE case_id = $1 ORDER BY id)";
@@ -665,9 +665,13 @@ bool update_case(db::Conn& conn, const Case& before, const Case& c, std::int64_t
   return written;
 }
 
-void insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id, const Event& e) {
-  conn.exec(kInsertEvent, {case_id, street_id, e.at, e.actor_id, e.actor_name, e.role, e.action,
-                           e.from_status, e.to_status, e.note, e.data});
+std::int64_t insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id,
+                          const Event& e) {
+  return conn
+      .query(kInsertEvent, {case_id, street_id, e.at, e.actor_id, e.actor_name, e.role, e.action,
+                            e.from_status, e.to_status, e.note, e.data})
+      .at(0)
+      .i64(0);
 }
 
 std::vector<Event> events_of(db::Conn& conn, std::int64_t case_id) {

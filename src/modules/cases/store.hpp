@@ -47,7 +47,9 @@ std::optional<Case> find_case(db::Conn& conn, std::int64_t id);
 // difference. insert_case adds the new case to them.
 bool update_case(db::Conn& conn, const Case& before, const Case& c, std::int64_t now);
 
-void insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id, const Event& e);
+// Returns the event's id.
+std::int64_t insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id,
+                          const Event& e);
 std::vector<Event> events_of(db::Conn& conn, std::int64_t case_id);
 
 // ---- photos ----
