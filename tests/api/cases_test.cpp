@@ -490,6 +490,19 @@ TEST_F(CaseApi, ANewCaseIsAnsweredExactlyAsItReadsBack) {
   auto retry = chen.post("/api/v1/cases", new_case(w.grid1), {{"Idempotency-Key", "k-read-back"}});
   ASSERT_EQ(retry.status, 200) << retry.body;
   EXPECT_EQ(retry.json(), made[2].second.json());
+  // So is the answer to an action, built from the row the action wrote.
+  const std::int64_t id = made[0].second.json().at("id").as_int64();
+  const std::vector<std::pair<std::string, json::object>> steps = {
+      {"bachang_worker", {{"action", "accept"}}},
+      {"bachang_worker", {{"action", "dispatch"}, {"handler_user_id", w.users.at("handler1")}}},
+      {"handler1", {{"action", "start"}}},
+      {"handler1", {{"action", "extend"}, {"days", 2}, {"reason", "需要等配件到货"}}},
+  };
+  for (const auto& [user, body] : steps) {
+    auto res = act(user, id, body);
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(res.json(), get(user, id)) << body;
+  }
 }
 
 TEST_F(CaseApi, MalformedInputIsRefusedWithFieldErrors) {

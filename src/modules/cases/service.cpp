@@ -652,6 +652,8 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
   const auto cal = calendar();
   const auth::Principal& p = actor.who;
   std::vector<notify::Notice> told;
+  std::optional<Case> stored;
+  std::int64_t last_event = 0;
   auto done = app_.db->write([&](db::Conn& conn) -> Status {
     auto found = store::find_case(conn, id);
     if (!found || !can_view(p, *found)) return fail(not_visible());
@@ -806,9 +808,15 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
     }
     n.warning = deadline_info(*cal, n, now).warning;
     if (!store::update_case(conn, c, n, now)) return fail(stale(c));
-    store::insert_event(conn, c.id, c.street_id,
-                        {0, now, user_or_none(p), actor_name(p), s.role, std::string(a), c.status,
-                         n.status, step.note, json::serialize(step.data)});
+    const std::int64_t event_id =
+        store::insert_event(conn, c.id, c.street_id,
+                            {0, now, user_or_none(p), actor_name(p), s.role, std::string(a),
+                             c.status, n.status, step.note, json::serialize(step.data)});
+    // The row as update_case() left it, for the answer.
+    stored = n;
+    stored->version = c.version + 1;
+    stored->updated_at = now;
+    last_event = event_id;
     told = app_.notify->record(conn, notices_for_action(conn, a, c, n, user_or_none(p)), now);
     app_.audit->record(
         conn, actor,
@@ -820,10 +828,20 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
   app_.notify->publish(told);
   // The caller saw the case when acting; a return may have taken it out of
   // their sight since, but they still get the result of what they did.
+  // The case as this action stored it, unless another has changed it since
+  // (its event would follow ours): then as it is now.
   return app_.db->read([&](db::Conn& conn) -> Result<CaseDetail> {
-    auto c = store::find_case(conn, id);
-    if (!c) return fail(not_visible());
-    return detail(conn, actor, std::move(*c));
+    CaseDetail d;
+    d.timeline = store::events_of(conn, id);
+    if (d.timeline.empty() || d.timeline.back().id != last_event) {
+      auto c = store::find_case(conn, id);
+      if (!c) return fail(not_visible());
+      return detail(conn, actor, std::move(*c));
+    }
+    d.photos = store::photos_of(conn, id);
+    d.item = std::move(*stored);
+    complete(d, actor);
+    return d;
   });
 }
 
