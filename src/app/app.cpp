@@ -43,8 +43,13 @@ std::string pool_metrics(const db::Database& db) {
       "# TYPE civicgrid_db_connections_in_use gauge\ncivicgrid_db_connections_in_use {}\n"
       "# HELP civicgrid_db_connection_waits_total Times a request waited for a connection.\n"
       "# TYPE civicgrid_db_connection_waits_total counter\ncivicgrid_db_connection_waits_total "
-      "{}\n",
-      s.size, s.in_use, s.waits);
+      "{}\n"
+      "# HELP civicgrid_db_write_groups_total Write transactions committed by SQLite's group "
+      "commit.\n"
+      "# TYPE civicgrid_db_write_groups_total counter\ncivicgrid_db_write_groups_total {}\n"
+      "# HELP civicgrid_db_grouped_writes_total Writes those transactions held.\n"
+      "# TYPE civicgrid_db_grouped_writes_total counter\ncivicgrid_db_grouped_writes_total {}\n",
+      s.size, s.in_use, s.waits, s.write_groups, s.grouped_writes);
 }
 
 void add_openapi_route(http::Router& router) {
@@ -70,6 +75,7 @@ std::unique_ptr<App> open_app(const Config& config) {
   db::Options options;
   options.readers = std::max(2, config.db_readers);
   options.synchronous_full = config.synchronous_full;
+  options.writer_threads = config.workers;
   app->db = db::Database::open(config.db_url, options);
   auto report = migrate_database(*app->db);
   for (const auto& name : report.applied) spdlog::info("applied migration {}", name);

@@ -59,14 +59,17 @@ void Database::run_write(const std::function<bool(Conn&)>& work) {
   try {
     begin_write(c);
     if (work(c)) {
+      for (auto& deferred : c.take_before_commit()) deferred(c);
       commit(c);
       due.swap(c.after_commit_);
     } else {
+      c.drop_before_commit();
       rollback(c);
     }
     drop_after_commit(c);
     lease.release(false);
   } catch (...) {
+    c.drop_before_commit();
     drop_after_commit(c);
     bool broken = false;
     try {

@@ -131,6 +131,15 @@ class Conn {
     return std::move(rows.front());
   }
 
+  // Inside write(): runs `work` on this connection just before the transaction
+  // commits — on SQLite after every write of the group, outside their
+  // SAVEPOINTs. For statements that cost more once per write than once per
+  // transaction: an FTS5 table writes its pending terms out as a new segment at
+  // every SAVEPOINT, so a group of filed cases wrote one index segment per case.
+  // Dropped when the write that asked rolls back. Nothing in the same
+  // transaction may read what `work` writes, and it must not fail on input a
+  // caller got wrong: if it throws, every write of the transaction fails.
+  void before_commit(std::function<void(Conn&)> work) { before_commit_.push_back(std::move(work)); }
   // Inside write(): runs `fn` once the transaction holding this write has
   // committed, before write() returns; dropped if the write rolls back. For
   // in-memory state that mirrors what the write changed (cache invalidation):
@@ -141,8 +150,15 @@ class Conn {
   // for a connection used otherwise (migrations).
   Database* database() const { return database_; }
 
+  // For the backends: the work a write deferred to COMMIT, handed over or dropped.
+  std::vector<std::function<void(Conn&)>> take_before_commit() {
+    return std::exchange(before_commit_, {});
+  }
+  void drop_before_commit() { before_commit_.clear(); }
+
  private:
   friend class Database;
+  std::vector<std::function<void(Conn&)>> before_commit_;
   std::vector<std::function<void()>> after_commit_;
   Database* database_ = nullptr;
 };
@@ -151,12 +167,18 @@ struct PoolStats {
   int size = 0;            // connections open
   int in_use = 0;          // connections handed out now
   std::int64_t waits = 0;  // times a caller had to wait for a connection
+  // SQLite's group commit: transactions committed and the writes they held.
+  std::int64_t write_groups = 0;
+  std::int64_t grouped_writes = 0;
 };
 
 struct Options {
   int readers = 4;                // SQLite reader connections / PostgreSQL pool size
   int busy_timeout_ms = 5000;     // SQLite busy_timeout
   bool synchronous_full = false;  // SQLite synchronous=FULL (power-loss durable) instead of NORMAL
+  // The most threads that write at once (the server's workers; 0: unknown).
+  // SQLite's group commit stops gathering a group once this many wait.
+  int writer_threads = 0;
 };
 
 class Database {

@@ -461,6 +461,50 @@ TEST_F(CaseApi, SameIdempotencyKeyFilesOneCase) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM cases"), 2);
 }
 
+// The answer to a new case is built from what the write stored, not read
+// back: it must be exactly what reading the case gives.
+TEST_F(CaseApi, ANewCaseIsAnsweredExactlyAsItReadsBack) {
+  cases::testing::set_now(cst(2026, 3, 10, 10, 0));  // a working Tuesday
+  json::object hotline = new_case(w.grid1, "  路灯不亮，晚上走路看不清  ");
+  hotline["source"] = "hotline_12345";
+  hotline["reporter_name"] = " 王大伯 ";
+  hotline["reporter_phone"] = "139 5130 0088";
+  hotline["address"] = "八厂社区3幢东侧";
+  hotline["lat"] = 32.0101234;
+  hotline["lng"] = 120.8607891;
+  hotline["priority"] = "urgent";
+  Resident chen = resident();
+  const std::vector<std::pair<std::string, HttpResponse>> made = {
+      {"bachang_worker", app.as("bachang_worker").post("/api/v1/cases", hotline)},
+      {"grid1_worker", app.as("grid1_worker").post("/api/v1/cases", new_case(w.grid1))},
+      {"", chen.post("/api/v1/cases", new_case(w.grid1), {{"Idempotency-Key", "k-read-back"}})},
+  };
+  for (const auto& [user, res] : made) {
+    ASSERT_EQ(res.status, 201) << res.body;
+    const std::string id = std::to_string(res.json().at("id").as_int64());
+    auto back =
+        user.empty() ? chen.get("/api/v1/cases/" + id) : app.as(user).get("/api/v1/cases/" + id);
+    ASSERT_EQ(back.status, 200) << back.body;
+    EXPECT_EQ(res.json(), back.json()) << res.body << "\n" << back.body;
+  }
+  auto retry = chen.post("/api/v1/cases", new_case(w.grid1), {{"Idempotency-Key", "k-read-back"}});
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(retry.json(), made[2].second.json());
+  // So is the answer to an action, built from the row the action wrote.
+  const std::int64_t id = made[0].second.json().at("id").as_int64();
+  const std::vector<std::pair<std::string, json::object>> steps = {
+      {"bachang_worker", {{"action", "accept"}}},
+      {"bachang_worker", {{"action", "dispatch"}, {"handler_user_id", w.users.at("handler1")}}},
+      {"handler1", {{"action", "start"}}},
+      {"handler1", {{"action", "extend"}, {"days", 2}, {"reason", "需要等配件到货"}}},
+  };
+  for (const auto& [user, body] : steps) {
+    auto res = act(user, id, body);
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(res.json(), get(user, id)) << body;
+  }
+}
+
 TEST_F(CaseApi, MalformedInputIsRefusedWithFieldErrors) {
   auto c = app.as("grid1_worker");
   auto field_of = [](const HttpResponse& res) {

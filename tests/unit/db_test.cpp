@@ -412,6 +412,61 @@ TEST_P(DbTest, AfterCommitRunsOnlyForCommittedWrites) {
   EXPECT_EQ(count("t"), 120);
 }
 
+// Conn::before_commit: the work of every kept write lands with its COMMIT (on
+// SQLite after the group's SAVEPOINTs), the work of a write that rolls back
+// never does.
+TEST_P(DbTest, WorkDeferredToCommitLandsOnlyWithTheWritesThatCommit) {
+  ddl("CREATE TABLE t (x {{BIGINT}} PRIMARY KEY)");
+  ddl("CREATE TABLE later (x {{BIGINT}} PRIMARY KEY)");
+  std::atomic<int> committed{0}, unseen{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const int x = t * 1000 + i;
+        try {
+          auto r = db().write([&](Conn& c) -> std::expected<int, std::string> {
+            c.before_commit([x](Conn& late) {
+              // Runs after the write itself, so its row is there already.
+              late.exec("INSERT INTO later (x) SELECT x FROM t WHERE x = $1", {x});
+            });
+            c.exec("INSERT INTO t (x) VALUES ($1)", {x});
+            if (i % 10 == 3) return std::unexpected("refused");
+            if (i % 10 == 7) c.exec("INSERT INTO t (x) VALUES ($1)", {x});  // duplicate: throws
+            return x;
+          });
+          if (!r) continue;
+          ++committed;
+          if (!db().read(
+                  [&](Conn& c) { return c.query_one("SELECT x FROM later WHERE x = $1", {x}); }))
+            ++unseen;
+        } catch (const DbError& e) {
+          EXPECT_TRUE(e.unique_violation()) << e.what();
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(committed, 320);
+  EXPECT_EQ(unseen, 0);
+  EXPECT_EQ(count("later"), 320);
+  EXPECT_EQ(count("t"), 320);
+}
+
+TEST_P(DbTest, DeferredWorkThatFailsFailsItsWrite) {
+  ddl("CREATE TABLE t (x {{BIGINT}} PRIMARY KEY)");
+  db().write([](Conn& c) { c.exec("INSERT INTO t (x) VALUES (1)"); });
+  EXPECT_THROW(db().write([](Conn& c) {
+    c.exec("INSERT INTO t (x) VALUES (2)");
+    c.before_commit([](Conn& late) { late.exec("INSERT INTO t (x) VALUES (1)"); });
+  }),
+               DbError);
+  EXPECT_EQ(count("t"), 1);
+  // The connection carries nothing over into the next write.
+  db().write([](Conn& c) { c.exec("INSERT INTO t (x) VALUES (3)"); });
+  EXPECT_EQ(count("t"), 2);
+}
+
 TEST_P(DbTest, ReadersSeeCommittedData) {
   ddl("CREATE TABLE t (x {{BIGINT}})");
   EXPECT_EQ(count("t"), 0);

@@ -1,7 +1,9 @@
 #include "db/sqlite/sqlite_database.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <iterator>
 #include <system_error>
 
 #include "db/backends.hpp"
@@ -39,7 +41,10 @@ SqliteConn& sqlite(Conn& c) {
 }  // namespace
 
 SqliteDatabase::SqliteDatabase(std::string_view target, const Options& options)
-    : url_("sqlite:" + std::string(target)) {
+    : url_("sqlite:" + std::string(target)),
+      full_group_(options.writer_threads > 0
+                      ? std::min(static_cast<std::size_t>(options.writer_threads), kMaxGroup)
+                      : kMaxGroup) {
   if (target.empty()) throw DbError(DbError::Kind::other, "sqlite: URL without a path");
   bool memory = target == ":memory:";
   std::string filename = memory ? memory_filename() : file_filename(target);
@@ -67,8 +72,12 @@ SqliteDatabase::~SqliteDatabase() {
 PoolStats SqliteDatabase::stats() const {
   PoolStats w = writer_.stats();
   PoolStats r = readers_.stats();
-  return PoolStats{
-      .size = w.size + r.size, .in_use = w.in_use + r.in_use, .waits = w.waits + r.waits};
+  std::lock_guard lock(queue_mutex_);
+  return PoolStats{.size = w.size + r.size,
+                   .in_use = w.in_use + r.in_use,
+                   .waits = w.waits + r.waits,
+                   .write_groups = groups_,
+                   .grouped_writes = grouped_writes_};
 }
 
 void SqliteDatabase::close() {
@@ -132,6 +141,7 @@ void SqliteDatabase::run_write(const std::function<bool(Conn&)>& work) {
   PendingWrite me{&work};
   std::unique_lock lock(queue_mutex_);
   queue_.push_back(&me);
+  if (gathering_) gather_cv_.notify_one();
   while (!me.done) {
     if (group_running_) {
       queue_cv_.wait(lock);
@@ -140,6 +150,7 @@ void SqliteDatabase::run_write(const std::function<bool(Conn&)>& work) {
     // No group is running: this thread runs the writes waiting now (its own
     // among them) while later arrivals queue up for the next group.
     group_running_ = true;
+    gather(lock);
     std::vector<PendingWrite*> group;
     const std::size_t n = std::min(queue_.size(), kMaxGroup);
     group.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -149,10 +160,34 @@ void SqliteDatabase::run_write(const std::function<bool(Conn&)>& work) {
     lock.lock();
     for (PendingWrite* w : group) w->done = true;
     group_running_ = false;
+    last_commit_ = std::chrono::steady_clock::now();
+    groups_ += 1;
+    grouped_writes_ += static_cast<std::int64_t>(group.size());
     queue_cv_.notify_all();
   }
   lock.unlock();
   if (me.error) std::rethrow_exception(me.error);
+}
+
+// Called with the queue locked by the thread about to run a group. While
+// writes stream in (the last group committed moments ago), waits for more to
+// queue: each arrival wakes it, and it goes when none has come for
+// kArrivalGap, after kMaxGather, or once every thread that writes is waiting. Meanwhile the cores
+// run the requests that are about to write, so a bigger group costs latency, not throughput: each
+// write's share of the COMMIT shrinks.
+void SqliteDatabase::gather(std::unique_lock<std::mutex>& lock) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  if (start - last_commit_ > kStreamGap) return;
+  const Clock::time_point until = start + kMaxGather;
+  gathering_ = true;
+  while (queue_.size() < full_group_) {
+    const std::size_t seen = queue_.size();
+    const Clock::time_point deadline = std::min(until, Clock::now() + kArrivalGap);
+    if (!gather_cv_.wait_until(lock, deadline, [&] { return queue_.size() > seen; })) break;
+    if (Clock::now() >= until) break;
+  }
+  gathering_ = false;
 }
 
 // Never throws: every failure lands in the error of the writes it affects.
@@ -170,6 +205,7 @@ void SqliteDatabase::run_group(const std::vector<PendingWrite*>& group) {
     try {
       from = run_in_one_transaction(c, group, from);
     } catch (...) {
+      c.drop_before_commit();
       // BEGIN, SAVEPOINT bookkeeping or COMMIT failed: nothing of this
       // transaction is stored, so none of its writes may be acknowledged.
       for (std::size_t i = from; i < group.size(); ++i) {
@@ -195,6 +231,8 @@ std::size_t SqliteDatabase::run_in_one_transaction(SqliteConn& c,
                                                    const std::vector<PendingWrite*>& group,
                                                    std::size_t from) {
   begin_write(c);
+  // What the kept writes deferred to just before COMMIT (Conn::before_commit).
+  std::vector<std::function<void(Conn&)>> deferred;
   for (std::size_t i = from; i < group.size(); ++i) {
     PendingWrite& w = *group[i];
     c.exec("SAVEPOINT cg_write");
@@ -205,6 +243,7 @@ std::size_t SqliteDatabase::run_in_one_transaction(SqliteConn& c,
     } catch (...) {
       w.error = std::current_exception();
     }
+    std::vector<std::function<void(Conn&)>> asked = c.take_before_commit();
     if (!c.in_transaction()) {
       auto lost =
           std::make_exception_ptr(DbError(DbError::Kind::other,
@@ -220,9 +259,12 @@ std::size_t SqliteDatabase::run_in_one_transaction(SqliteConn& c,
     if (!keep || w.error) {
       c.exec("ROLLBACK TO cg_write");
       drop_after_commit(c, callbacks_before);
+    } else {
+      std::ranges::move(asked, std::back_inserter(deferred));
     }
     c.exec("RELEASE cg_write");
   }
+  for (auto& work : deferred) work(c);
   commit(c);
   run_after_commit(c);
   return group.size();

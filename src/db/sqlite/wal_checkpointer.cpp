@@ -22,10 +22,18 @@ void WalCheckpointer::stop() {
   conn_->close();
 }
 
-// Runs on the writer's thread inside COMMIT: only note that work is due.
+// Runs on the writer's thread inside COMMIT: only note that work is due, once
+// kPages frames have been appended since the last checkpoint. Not "once the
+// WAL holds kPages", SQLite's own rule: under a steady stream of writes the
+// WAL never restarts (a checkpoint never catches up with the writer), so that
+// rule asked for a checkpoint after every commit, each copying that commit's
+// pages — the pages every commit rewrites (the last leaf of each index, the
+// rollup rows of the day) went to the database file once per commit.
 int WalCheckpointer::on_commit(void* self, sqlite3*, const char*, int wal_pages) {
-  if (wal_pages >= kPages) {
-    auto* me = static_cast<WalCheckpointer*>(self);
+  auto* me = static_cast<WalCheckpointer*>(self);
+  int copied = me->backfilled_.load();
+  if (wal_pages < copied) copied = 0;  // the WAL restarted from its beginning
+  if (wal_pages - copied >= kPages) {
     {
       std::lock_guard lock(me->mutex_);
       me->due_ = true;
@@ -42,8 +50,13 @@ void WalCheckpointer::run(std::stop_token stop) {
     lock.unlock();
     // PASSIVE copies what no reader still needs and never waits; what it
     // leaves is copied next time. A busy or failed attempt is retried then.
-    sqlite3_wal_checkpoint_v2(conn_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                              nullptr);
+    int frames = 0;
+    int copied = 0;
+    if (sqlite3_wal_checkpoint_v2(conn_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames,
+                                  &copied) == SQLITE_OK &&
+        copied >= 0) {
+      backfilled_ = copied;
+    }
     lock.lock();
   }
 }

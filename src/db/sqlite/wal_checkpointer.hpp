@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -34,7 +35,8 @@ class WalCheckpointer {
   void stop();
 
  private:
-  // SQLite's own threshold for its automatic checkpoint.
+  // Frames appended between checkpoints (SQLite's own automatic checkpoint
+  // runs at a WAL of this many).
   static constexpr int kPages = 1000;
 
   static int on_commit(void* self, sqlite3* db, const char* name, int wal_pages);
@@ -45,6 +47,8 @@ class WalCheckpointer {
   std::mutex mutex_;
   std::condition_variable_any wake_;
   bool due_ = false;
+  // Frames of the WAL the last checkpoint had copied (from its start).
+  std::atomic<int> backfilled_{0};
   std::jthread thread_;
 };
 

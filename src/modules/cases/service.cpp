@@ -392,9 +392,13 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
   const std::string owner = fmt::format("u{}", p.user_id);
   const std::string hash = body_hash(body);
   std::vector<notify::Notice> told;
+  // A new case without photos as find_case() and detail() would read it back
+  // after the COMMIT: the caller's answer without a second round of reads.
+  std::optional<CaseDetail> shown;
 
   auto run = [&](db::Conn& conn) -> Result<std::pair<std::int64_t, bool>> {
     told.clear();
+    shown.reset();
     if (!idempotency_key.empty()) {
       if (auto hit = store::find_idempotency(conn, owner, idempotency_key)) {
         if (hit->body_hash != hash) {
@@ -466,9 +470,18 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
       store::add_photos(conn, c.id, *photos, "report", now);
       data["photo_ids"] = json_strings(*photos);
     }
-    store::insert_event(conn, c.id, c.street_id,
-                        {0, now, user_or_none(p), actor_name(p), role, "create", "", "reported",
-                         c.title, json::serialize(data)});
+    Event created{0,        now, user_or_none(p), actor_name(p), role,
+                  "create", "",  "reported",      c.title,       json::serialize(data)};
+    created.id = store::insert_event(conn, c.id, c.street_id, created);
+    if (photos->empty()) {
+      Case stored = c;
+      stored.reporter_phone_masked = sealed.masked;
+      stored.version = 1;
+      stored.updated_at = now;
+      stored.category_name = cat->name;
+      stored.grid_name = grid->name;
+      shown = CaseDetail{std::move(stored), {std::move(created)}, {}, {}, {}};
+    }
     if (!idempotency_key.empty())
       store::insert_idempotency(conn, owner, idempotency_key, hash, c.id, now);
     app_.audit->record(conn, actor, audit_entry("create", c, "number=" + c.number, role));
@@ -489,6 +502,10 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
   }();
   if (!made) return fail(made.error());
   app_.notify->publish(told);
+  if (made->second && shown) {
+    complete(*shown, actor);
+    return Created{std::move(*shown), true};
+  }
   auto detail = app_.db->read([&](db::Conn& conn) -> Result<CaseDetail> {
     auto c = store::find_case(conn, made->first);
     if (!c) return fail(not_visible());
@@ -501,11 +518,18 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
 // ---- read ---------------------------------------------------------------------------
 
 Result<CaseDetail> CaseService::detail(db::Conn& conn, const auth::Actor& actor, Case c) const {
-  const auto cal = calendar();
   CaseDetail d;
   d.timeline = store::events_of(conn, c.id);
   d.photos = store::photos_of(conn, c.id);
-  d.deadline = deadline_info(*cal, c, now());
+  d.item = std::move(c);
+  complete(d, actor);
+  return d;
+}
+
+void CaseService::complete(CaseDetail& d, const auth::Actor& actor) const {
+  const Case& c = d.item;
+  d.deadline = deadline_info(*calendar(), c, now());
+  d.allowed_actions.clear();
   const Standing s = standing(actor.who, c);
   for (const Rule& r : rules()) {
     if (!allowed_from(r, c.status) || !(r.who & s.who)) continue;
@@ -514,8 +538,6 @@ Result<CaseDetail> CaseService::detail(db::Conn& conn, const auth::Actor& actor,
     if (r.action == "extend" && c.extension_minutes) continue;
     d.allowed_actions.emplace_back(r.action);
   }
-  d.item = std::move(c);
-  return d;
 }
 
 Result<CaseDetail> CaseService::get(const auth::Actor& actor, std::int64_t id) const {
@@ -631,6 +653,8 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
   const auto cal = calendar();
   const auth::Principal& p = actor.who;
   std::vector<notify::Notice> told;
+  std::optional<Case> stored;
+  std::int64_t last_event = 0;
   auto done = app_.db->write([&](db::Conn& conn) -> Status {
     auto found = store::find_case(conn, id);
     if (!found || !can_view(p, *found)) return fail(not_visible());
@@ -785,9 +809,15 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
     }
     n.warning = deadline_info(*cal, n, now).warning;
     if (!store::update_case(conn, c, n, now)) return fail(stale(c));
-    store::insert_event(conn, c.id, c.street_id,
-                        {0, now, user_or_none(p), actor_name(p), s.role, std::string(a), c.status,
-                         n.status, step.note, json::serialize(step.data)});
+    const std::int64_t event_id =
+        store::insert_event(conn, c.id, c.street_id,
+                            {0, now, user_or_none(p), actor_name(p), s.role, std::string(a),
+                             c.status, n.status, step.note, json::serialize(step.data)});
+    // The row as update_case() left it, for the answer.
+    stored = n;
+    stored->version = c.version + 1;
+    stored->updated_at = now;
+    last_event = event_id;
     told = app_.notify->record(conn, notices_for_action(conn, a, c, n, user_or_none(p)), now);
     app_.audit->record(
         conn, actor,
@@ -799,10 +829,20 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
   app_.notify->publish(told);
   // The caller saw the case when acting; a return may have taken it out of
   // their sight since, but they still get the result of what they did.
+  // The case as this action stored it, unless another has changed it since
+  // (its event would follow ours): then as it is now.
   return app_.db->read([&](db::Conn& conn) -> Result<CaseDetail> {
-    auto c = store::find_case(conn, id);
-    if (!c) return fail(not_visible());
-    return detail(conn, actor, std::move(*c));
+    CaseDetail d;
+    d.timeline = store::events_of(conn, id);
+    if (d.timeline.empty() || d.timeline.back().id != last_event) {
+      auto c = store::find_case(conn, id);
+      if (!c) return fail(not_visible());
+      return detail(conn, actor, std::move(*c));
+    }
+    d.photos = store::photos_of(conn, id);
+    d.item = std::move(*stored);
+    complete(d, actor);
+    return d;
   });
 }
 

@@ -103,6 +103,8 @@ class CaseService {
 
  private:
   Result<CaseDetail> detail(db::Conn& conn, const auth::Actor& actor, Case c) const;
+  // The running deadline and the caller's allowed actions of d.item, now.
+  void complete(CaseDetail& d, const auth::Actor& actor) const;
   // create() and create_for_program(); `vouched`: the caller's module checked the grid.
   Result<Created> file(const auth::Actor& actor, const NewCase& input,
                        const std::string& idempotency_key, const std::string& body,

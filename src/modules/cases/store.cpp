@@ -81,7 +81,7 @@ WHERE id = $1 AND version = $2)";
 constexpr std::string_view kInsertEvent = R"(
 INSERT INTO case_events (case_id, street_id, at, actor_id, actor_name, role, action,
                          from_status, to_status, note, data)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))";
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id)";
 constexpr std::string_view kEventsOf = R"(
 SELECT id, at, actor_id, actor_name, role, action, from_status, to_status, note, data
 FROM case_events WHERE case_id = $1 ORDER BY id)";
@@ -676,9 +676,13 @@ bool update_case(db::Conn& conn, const Case& before, const Case& c, std::int64_t
   return written;
 }
 
-void insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id, const Event& e) {
-  conn.exec(kInsertEvent, {case_id, street_id, e.at, e.actor_id, e.actor_name, e.role, e.action,
-                           e.from_status, e.to_status, e.note, e.data});
+std::int64_t insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id,
+                          const Event& e) {
+  return conn
+      .query(kInsertEvent, {case_id, street_id, e.at, e.actor_id, e.actor_name, e.role, e.action,
+                            e.from_status, e.to_status, e.note, e.data})
+      .at(0)
+      .i64(0);
 }
 
 std::vector<Event> events_of(db::Conn& conn, std::int64_t case_id) {
@@ -694,10 +698,16 @@ std::string search_document(const std::vector<std::string>& grams) {
   return fmt::format("{}", fmt::join(grams, " "));
 }
 
+// Just before COMMIT: FTS5 writes its pending terms out as a segment at every
+// SAVEPOINT, and each write of a SQLite group runs in one, so indexing inside the
+// write made one segment (and later merges) per case; a group's documents
+// indexed after its writes make one. Nothing reads case_search inside a write.
 void add_grams(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& grams) {
   if (grams.empty()) return;
   const bool sqlite = conn.engine() == db::Engine::sqlite;
-  conn.exec(sqlite ? kInsertGramsSqlite : kInsertGramsPostgres, {case_id, search_document(grams)});
+  conn.before_commit([case_id, sqlite, document = search_document(grams)](db::Conn& c) {
+    c.exec(sqlite ? kInsertGramsSqlite : kInsertGramsPostgres, {case_id, document});
+  });
 }
 
 db::BulkInsert bulk_grams(db::Conn& conn) {

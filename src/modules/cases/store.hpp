@@ -47,7 +47,9 @@ std::optional<Case> find_case(db::Conn& conn, std::int64_t id);
 // difference. insert_case adds the new case to them.
 bool update_case(db::Conn& conn, const Case& before, const Case& c, std::int64_t now);
 
-void insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id, const Event& e);
+// Returns the event's id.
+std::int64_t insert_event(db::Conn& conn, std::int64_t case_id, std::int64_t street_id,
+                          const Event& e);
 std::vector<Event> events_of(db::Conn& conn, std::int64_t case_id);
 
 // ---- photos ----
@@ -57,6 +59,8 @@ void add_photos(db::Conn& conn, std::int64_t case_id, const std::vector<std::str
 std::vector<Photo> photos_of(db::Conn& conn, std::int64_t case_id);
 bool has_photo(db::Conn& conn, std::int64_t case_id, const std::string& file_id);
 
+// Indexes a case's bigrams just before the write transaction commits
+// (Conn::before_commit): it is not searchable inside that transaction.
 void add_grams(db::Conn& conn, std::int64_t case_id, const std::vector<std::string>& grams);
 // The same for generated data: add(case id, search_document(grams)) on the
 // writer, for cases with at least one bigram.
