@@ -453,6 +453,26 @@ TEST_P(DbTest, WorkDeferredToCommitLandsOnlyWithTheWritesThatCommit) {
   EXPECT_EQ(count("t"), 320);
 }
 
+// One write that changes more pages than any statement journal kept in memory
+// (a CSV import, a rollup rebuild): SQLite keeps the original of every page the
+// write's SAVEPOINT changes, and must spill them to a file rather than fail.
+// An 8 MiB in-memory statement journal (SQLITE_CONFIG_STMTJRNL_SPILL) made
+// exactly this fail with "database or disk is full".
+TEST_P(DbTest, AWriteThatChangesTensOfMegabytesCommits) {
+  ddl("CREATE TABLE big (x {{BIGINT}} PRIMARY KEY, pad TEXT NOT NULL)");
+  const std::string pad(400, 'a');
+  db().write([&](Conn& c) {
+    for (int x = 0; x < 60000; ++x) c.exec("INSERT INTO big (x, pad) VALUES ($1, $2)", {x, pad});
+  });
+  const std::string other(400, 'b');
+  db().write([&](Conn& c) { c.exec("UPDATE big SET pad = $1", {other}); });
+  EXPECT_EQ(count("big"), 60000);
+  EXPECT_EQ(db().read([](Conn& c) {
+    return c.query("SELECT COUNT(*) FROM big WHERE pad LIKE 'b%'").at(0).i64(0);
+  }),
+            60000);
+}
+
 TEST_P(DbTest, DeferredWorkThatFailsFailsItsWrite) {
   ddl("CREATE TABLE t (x {{BIGINT}} PRIMARY KEY)");
   db().write([](Conn& c) { c.exec("INSERT INTO t (x) VALUES (1)"); });
