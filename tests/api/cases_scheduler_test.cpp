@@ -169,6 +169,54 @@ TEST_F(CaseScheduler, OverdueWhileDownIsEscalatedByTheFirstRunAfterRestart) {
   EXPECT_EQ(get(id).at("level"), "community");
 }
 
+// A pass reads only the running cases whose time has come (supervise_at,
+// migration 0063): a new or changed case at once, then the instant its warning
+// next changes; and, after the calendar changed, every running case once.
+TEST_F(CaseScheduler, APassReadsOnlyTheCasesThatAreDue) {
+  const std::int64_t id = dispatched_case(w.grid1);
+  const std::string at_sql = "SELECT supervise_at FROM cases WHERE id = " + std::to_string(id);
+  const std::int64_t running = count(
+      "SELECT COUNT(*) FROM cases WHERE status IN ('reported', 'reopened', 'accepted', "
+      "'dispatched', 'in_progress')");
+
+  // Filed and acted on just now: due at once. 09:30 is 30 of 240 working
+  // minutes: no warning; the next look is when 192 minutes (80 %) are used,
+  // 13:42 (12:00–13:30 is not working time).
+  auto r = run(cst(2026, 3, 2, 9, 30));
+  EXPECT_EQ(r.read, running);
+  EXPECT_EQ(r.yellow, 0);
+  EXPECT_EQ(count(at_sql), cst(2026, 3, 2, 13, 42));
+
+  EXPECT_EQ(run(cst(2026, 3, 2, 10)).read, 0);
+  EXPECT_EQ(run(cst(2026, 3, 2, 13, 41)).read, 0);
+
+  r = run(cst(2026, 3, 2, 13, 42));
+  EXPECT_EQ(r.read, 1);
+  EXPECT_EQ(r.yellow, 1);
+  EXPECT_EQ(get(id).at("warning"), "yellow");
+  EXPECT_EQ(count(at_sql), cst(2026, 3, 2, 14, 30) + 1);  // red just past the deadline
+  EXPECT_EQ(run(cst(2026, 3, 2, 14, 30)).read, 0);
+
+  // A change of the calendar: the next pass looks at every running case once.
+  ASSERT_EQ(app.as("admin").put("/api/v1/calendar/2026-03-09", {{"kind", "rest"}}).status, 200);
+  r = run(cst(2026, 3, 2, 14, 30));
+  EXPECT_EQ(r.read, running);
+  EXPECT_EQ(r.red + r.yellow + r.escalated, 0);
+  EXPECT_EQ(run(cst(2026, 3, 2, 14, 30)).read, 0);
+
+  // Overdue: red and escalated (that write makes it due again), then looked
+  // at once more and left alone until someone acts on it.
+  r = run(cst(2026, 3, 2, 14, 31));
+  EXPECT_EQ(r.read, 1);
+  EXPECT_EQ(r.escalated, 1);
+  EXPECT_EQ(run(cst(2026, 3, 2, 14, 32)).read, 1);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM cases WHERE supervise_at IS NULL AND id = " + std::to_string(id)),
+      1);
+  EXPECT_EQ(run(cst(2026, 3, 3, 9)).read, 0);
+  EXPECT_EQ(get(id).at("level"), "community");
+}
+
 TEST_F(CaseScheduler, BoardNeedsAViewingRoleAndFilterIsChecked) {
   EXPECT_EQ(app.as("handler1").get("/api/v1/cases/supervision").status, 403);
   EXPECT_EQ(app.client().get("/api/v1/cases/supervision").status, 401);

@@ -213,6 +213,7 @@ Result<CalendarDay> CaseService::put_calendar_day(const auth::Actor& actor,
   if (!parse_date(day.date)) return fail(errors::not_found("日期格式应为 YYYY-MM-DD"));
   app_.db->write([&](db::Conn& conn) {
     store::put_calendar_day(conn, day);
+    store::bump_calendar_version(conn);
     app_.audit->record(conn, actor,
                        {"calendar.put", "calendar_day", day.date,
                         fmt::format("kind={}; name={}", day.kind, day.name), "/",
@@ -231,6 +232,7 @@ Result<WorkingHours> CaseService::set_working_hours(const auth::Actor& actor,
   app_.db->write([&](db::Conn& conn) {
     const std::string before = format_hours(stored_hours(conn));
     store::put_setting(conn, std::string(kWorkingHours), canonical);
+    store::bump_calendar_version(conn);
     app_.audit->record(
         conn, actor,
         {"calendar.hours", "calendar", "working_hours", fmt::format("{} → {}", before, canonical),
@@ -245,6 +247,7 @@ Status CaseService::delete_calendar_day(const auth::Actor& actor, const std::str
   auto done = app_.db->write([&](db::Conn& conn) -> Status {
     if (!store::delete_calendar_day(conn, date))
       return fail(errors::not_found("该日期没有特别安排"));
+    store::bump_calendar_version(conn);
     app_.audit->record(conn, actor,
                        {"calendar.delete", "calendar_day", date, "", "/",
                         actor.who.acting_role(Permission::org_write, "/")});

@@ -582,7 +582,8 @@ class BulkRun {
                             "warning",
                             "escalated_at",
                             "dispatched_at",
-                            "handling_minutes"});
+                            "handling_minutes",
+                            "supervise_at"});
       for (const auto& [c, phone, sample] : chunk.cases) {
         cases.add({c.id,
                    c.number,
@@ -623,7 +624,8 @@ class BulkRun {
                    c.warning,
                    c.escalated_at,
                    c.dispatched_at,
-                   c.handling_minutes});
+                   c.handling_minutes,
+                   store::is_running(c.status) ? std::optional<std::int64_t>(0) : std::nullopt});
       }
       cases.finish();
       db::BulkInsert events(conn, "case_events",

@@ -97,6 +97,7 @@ struct Case {
   std::optional<std::int64_t> escalated_at;      // last escalation by the scheduler
   std::optional<std::int64_t> dispatched_at;     // the last dispatch
   std::optional<std::int64_t> handling_minutes;  // dispatch → handled, working minutes
+  std::optional<std::int64_t> supervise_at;      // next look of the supervision pass (0063)
   // Filled for output.
   std::string category_name;
   std::string grid_name;
@@ -279,6 +280,7 @@ struct SupervisionReport {
   int red = 0;        // newly marked red
   int cleared = 0;    // warnings taken off
   int escalated = 0;  // escalated one level
+  int read = 0;       // running cases the pass looked at (only those due)
 };
 
 // The 督办 board.

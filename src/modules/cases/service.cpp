@@ -875,26 +875,80 @@ int CaseService::clear_stale_warnings() const {
   return cleared;
 }
 
+// Reads only the cases whose supervise_at has come (migration 0063), unless the
+// calendar changed since the last pass (in any process): then every running
+// case once, since the instants they hold were counted on the old calendar.
 SupervisionReport CaseService::run_supervision_once(std::int64_t now) const {
   constexpr std::int64_t kPage = 2000;
-  const auto cal = calendar();
   SupervisionReport report;
   report.cleared += clear_stale_warnings();
+  const auto [calendar_version, swept_version] =
+      app_.db->read([](db::Conn& conn) { return store::calendar_versions(conn); });
+  if (const std::int64_t version = calendar_version; version != swept_version) {
+    rebuild_calendar();  // the change may have come from another process
+    add_report(report, sweep_all(*calendar(), now));
+    app_.db->write([&](db::Conn& conn) { store::set_swept_version(conn, version); });
+    return report;
+  }
+  const auto cal = calendar();
+  for (store::DueCursor after;;) {
+    const std::vector<Case> page =
+        app_.db->read([&](db::Conn& conn) { return store::due_cases(conn, now, after, kPage); });
+    if (page.empty()) break;
+    after = {*page.back().supervise_at, page.back().id};
+    add_report(report, look_at(page, *cal, now));
+  }
+  return report;
+}
+
+// Every running case, by status and id: after a change of the calendar, whose
+// old instants the cases' supervise_at were counted on.
+SupervisionReport CaseService::sweep_all(const WorkCalendar& cal, std::int64_t now) const {
+  constexpr std::int64_t kPage = 2000;
+  SupervisionReport report;
   for (std::string_view status : store::kRunningStatuses) {
     for (std::int64_t after = 0;;) {
       const std::vector<Case> page = app_.db->read(
           [&](db::Conn& conn) { return store::running_cases(conn, status, after, kPage); });
       if (page.empty()) break;
       after = page.back().id;
-      std::vector<std::pair<const Case*, DeadlineInfo>> changing;
-      for (const Case& c : page) {
-        DeadlineInfo d = deadline_info(*cal, c, now);
-        if (supervision_due(c, d)) changing.emplace_back(&c, std::move(d));
-      }
-      if (!changing.empty()) add_report(report, supervise_page(changing, now));
+      add_report(report, look_at(page, cal, now));
     }
   }
   return report;
+}
+
+SupervisionReport CaseService::look_at(const std::vector<Case>& page, const WorkCalendar& cal,
+                                       std::int64_t now) const {
+  std::vector<Look> looks;
+  for (const Case& c : page) {
+    DeadlineInfo d = deadline_info(cal, c, now);
+    const bool changes = supervision_due(c, d);
+    std::optional<std::int64_t> next = next_look(cal, c, d, now);
+    if (changes || next != c.supervise_at) looks.push_back({&c, std::move(d), next, changes});
+  }
+  SupervisionReport report;
+  if (!looks.empty()) report = supervise_page(looks, now);
+  report.read += static_cast<int>(page.size());
+  return report;
+}
+
+// When the pass must look at `c` again, given its state `d` now (with the
+// warning the pass gives it): when yellow turns red (just past the deadline),
+// or when 80 % of its working time is used. Nothing changes for a red case
+// (escalated as far as this deadline goes, or escalated now: that write makes
+// it due at once); nor without a deadline, until someone acts on the case.
+std::optional<std::int64_t> CaseService::next_look(const WorkCalendar& cal, const Case& c,
+                                                   const DeadlineInfo& d, std::int64_t now) {
+  if (!d.deadline || d.warning == "red") return std::nullopt;
+  const std::int64_t red_at = *d.deadline + 1;
+  if (d.warning == "yellow") return red_at;
+  const std::int64_t total = cal.working_ms_between(c.clock_start, *d.deadline);
+  if (total <= 0) return red_at;
+  const auto used = static_cast<std::int64_t>(std::ceil(kYellowAt * static_cast<double>(total)));
+  // At least a millisecond ahead: an instant counted a hair early must not make
+  // a pass read the case again and again.
+  return std::max(std::min(cal.add_working_ms(c.clock_start, used), red_at), now + 1);
 }
 
 // Whether a pass changes the case: an overdue case escalates once per missed
@@ -914,12 +968,13 @@ void CaseService::add_report(SupervisionReport& into, const SupervisionReport& m
   into.red += more.red;
   into.cleared += more.cleared;
   into.escalated += more.escalated;
+  into.read += more.read;
 }
 
 // Writes one page's changes; a case acted on since the page was read is left
 // to the next pass (its version no longer matches).
-SupervisionReport CaseService::supervise_page(
-    const std::vector<std::pair<const Case*, DeadlineInfo>>& changing, std::int64_t now) const {
+SupervisionReport CaseService::supervise_page(const std::vector<Look>& looks,
+                                              std::int64_t now) const {
   const auth::Actor system = auth::system_actor();
   std::vector<notify::Notice> told;
   auto tell = [&](db::Conn& conn, const Case& c, std::string_view level) {
@@ -929,9 +984,11 @@ SupervisionReport CaseService::supervise_page(
   SupervisionReport done = app_.db->write([&](db::Conn& conn) {
     told.clear();
     SupervisionReport report;
-    for (const auto& [case_ptr, d] : changing) {
+    for (const auto& [case_ptr, d, next, changes] : looks) {
       const Case& c = *case_ptr;
-      if (escalation_due(c, d)) {
+      if (!changes) {
+        store::set_supervise_at(conn, c, next);
+      } else if (escalation_due(c, d)) {
         Case n = c;
         n.level = c.level == "grid" ? "community" : "street";
         n.escalated_at = now;
@@ -954,7 +1011,7 @@ SupervisionReport CaseService::supervise_page(
         tell(conn, n, n.level);
         ++report.escalated;
         if (c.warning != "red") ++report.red;
-      } else if (store::set_warning(conn, c, d.warning)) {
+      } else if (store::set_warning(conn, c, d.warning, next)) {
         if (d.warning == "red") {
           tell(conn, c, c.level);  // overdue at the street: nobody above to escalate to
           ++report.red;

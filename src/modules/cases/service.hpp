@@ -14,6 +14,8 @@
 // and rebuilt when an admin changes it.
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -115,8 +117,19 @@ class CaseService {
   static bool supervision_due(const Case& c, const DeadlineInfo& d);
   static bool escalation_due(const Case& c, const DeadlineInfo& d);
   static void add_report(SupervisionReport& into, const SupervisionReport& more);
-  SupervisionReport supervise_page(
-      const std::vector<std::pair<const Case*, DeadlineInfo>>& changing, std::int64_t now) const;
+  static std::optional<std::int64_t> next_look(const WorkCalendar& cal, const Case& c,
+                                               const DeadlineInfo& d, std::int64_t now);
+  // A case the pass writes: its warning or level changes, or only when to look next.
+  struct Look {
+    const Case* c;
+    DeadlineInfo d;
+    std::optional<std::int64_t> next;
+    bool changes;
+  };
+  SupervisionReport sweep_all(const WorkCalendar& cal, std::int64_t now) const;
+  SupervisionReport look_at(const std::vector<Case>& page, const WorkCalendar& cal,
+                            std::int64_t now) const;
+  SupervisionReport supervise_page(const std::vector<Look>& looks, std::int64_t now) const;
 
   App& app_;
   std::function<std::int64_t()> clock_;

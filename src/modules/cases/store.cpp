@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <string_view>
 #include <unordered_map>
@@ -52,9 +53,9 @@ INSERT INTO cases (number, street_id, path, grid_id, building_id, category_id, t
                    description, source, reporter_user_id, reporter_name, reporter_phone_enc,
                    reporter_phone_masked, address, lat, lng, priority, status, level,
                    handler_unit, handler_user_id, accept_deadline, handle_deadline, clock_start,
-                   version, created_at, updated_at)
+                   version, created_at, updated_at, supervise_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-        $20, $21, $22, $23, $24, 1, $25, $25)
+        $20, $21, $22, $23, $24, 1, $25, $25, 0)
 RETURNING id)";
 
 // Columns read by read_case(), in order.
@@ -65,7 +66,7 @@ constexpr std::string_view kCaseColumns =
     "c.accept_deadline, c.handle_deadline, c.clock_start, c.extension_minutes, "
     "c.extension_reason, c.rework_count, c.reopen_count, c.rating, c.rating_comment, "
     "c.merged_into, c.version, c.created_at, c.updated_at, c.closed_at, k.name, a.name, "
-    "c.warning, c.escalated_at, c.dispatched_at, c.handling_minutes";
+    "c.warning, c.escalated_at, c.dispatched_at, c.handling_minutes, c.supervise_at";
 constexpr std::string_view kCaseFrom =
     " FROM cases c JOIN case_categories k ON k.id = c.category_id JOIN areas a ON a.id = c.grid_id";
 
@@ -75,6 +76,8 @@ UPDATE cases SET status = $3, level = $4, handler_unit = $5, handler_user_id = $
        extension_reason = $11, rework_count = $12, reopen_count = $13, rating = $14,
        rating_comment = $15, merged_into = $16, closed_at = $17, updated_at = $18,
        warning = $19, escalated_at = $20, dispatched_at = $21, handling_minutes = $22,
+       supervise_at = CASE WHEN $3 IN ('reported', 'reopened', 'accepted', 'dispatched',
+                                       'in_progress') THEN 0 END,
        version = version + 1
 WHERE id = $1 AND version = $2)";
 
@@ -154,7 +157,14 @@ UPDATE cases SET warning = 'none' WHERE id = $1 AND warning <> 'none'
   AND status NOT IN ('reported', 'reopened', 'accepted', 'dispatched', 'in_progress'))";
 // Only if nobody acted on the case since it was read (the warning is derived from that state).
 constexpr std::string_view kSetWarning =
-    "UPDATE cases SET warning = $2 WHERE id = $1 AND version = $3";
+    "UPDATE cases SET warning = $2, supervise_at = $4 WHERE id = $1 AND version = $3";
+constexpr std::string_view kSetSuperviseAt =
+    "UPDATE cases SET supervise_at = $2 WHERE id = $1 AND version = $3";
+// The cases due by $1, in the order of cases_supervise_at, after ($2, $3).
+constexpr std::string_view kDuePage = R"(
+ WHERE c.supervise_at IS NOT NULL AND c.supervise_at BETWEEN $2 AND $1
+   AND NOT (c.supervise_at = $2 AND c.id <= $3)
+ ORDER BY c.supervise_at, c.id LIMIT $4)";
 
 // ---- rollups ----
 // The rollups (migration 0060) hold, per area on a case's path (its
@@ -311,6 +321,7 @@ Case read_case(const db::Row& r) {
   c.escalated_at = r.opt_i64(38);
   c.dispatched_at = r.opt_i64(39);
   c.handling_minutes = r.opt_i64(40);
+  c.supervise_at = r.opt_i64(41);
   return c;
 }
 
@@ -603,6 +614,30 @@ void put_setting(db::Conn& conn, const std::string& name, const std::string& val
   conn.exec(kPutSetting, {name, value});
 }
 
+namespace {
+constexpr const char* kCalendarVersion = "calendar_version";
+constexpr const char* kSweptVersion = "supervision_swept_calendar_version";
+
+std::int64_t number_setting(db::Conn& conn, const std::string& name) {
+  const std::optional<std::string> text = setting(conn, name);
+  std::int64_t n = 0;
+  if (text) std::from_chars(text->data(), text->data() + text->size(), n);
+  return n;
+}
+}  // namespace
+
+void bump_calendar_version(db::Conn& conn) {
+  put_setting(conn, kCalendarVersion, std::to_string(number_setting(conn, kCalendarVersion) + 1));
+}
+
+std::pair<std::int64_t, std::int64_t> calendar_versions(db::Conn& conn) {
+  return {number_setting(conn, kCalendarVersion), number_setting(conn, kSweptVersion)};
+}
+
+void set_swept_version(db::Conn& conn, std::int64_t version) {
+  put_setting(conn, kSweptVersion, std::to_string(version));
+}
+
 // ---- cases -----------------------------------------------------------------
 
 std::int64_t next_number(db::Conn& conn, std::int64_t street_id, const std::string& day) {
@@ -824,8 +859,22 @@ int clear_warnings(db::Conn& conn, std::span<const std::int64_t> ids) {
   return cleared;
 }
 
-bool set_warning(db::Conn& conn, const Case& c, const std::string& warning) {
-  return conn.exec(kSetWarning, {c.id, warning, c.version}) == 1;
+std::vector<Case> due_cases(db::Conn& conn, std::int64_t now, DueCursor after, std::int64_t limit) {
+  std::vector<Case> out;
+  for (const db::Row& r :
+       conn.query(fmt::format("SELECT {}{}{}", kCaseColumns, kCaseFrom, kDuePage),
+                  {now, after.at, after.id, limit}))
+    out.push_back(read_case(r));
+  return out;
+}
+
+bool set_warning(db::Conn& conn, const Case& c, const std::string& warning,
+                 std::optional<std::int64_t> supervise_at) {
+  return conn.exec(kSetWarning, {c.id, warning, c.version, supervise_at}) == 1;
+}
+
+bool set_supervise_at(db::Conn& conn, const Case& c, std::optional<std::int64_t> at) {
+  return conn.exec(kSetSuperviseAt, {c.id, at, c.version}) == 1;
 }
 
 // ---- indicators ------------------------------------------------------------

@@ -30,6 +30,11 @@ void put_calendar_day(db::Conn& conn, const CalendarDay& day);
 bool delete_calendar_day(db::Conn& conn, const std::string& date);
 std::optional<std::string> setting(db::Conn& conn, const std::string& name);
 void put_setting(db::Conn& conn, const std::string& name, const std::string& value);
+// Every change of the calendar or the working hours counts one up; the
+// supervision pass notes the count it last swept all running cases for.
+void bump_calendar_version(db::Conn& conn);
+std::pair<std::int64_t, std::int64_t> calendar_versions(db::Conn& conn);  // {current, swept}
+void set_swept_version(db::Conn& conn, std::int64_t version);
 
 // ---- cases ----
 // The next sequence number of `street_id` on `day` (YYYYMMDD), from 1.
@@ -102,6 +107,11 @@ std::vector<Case> search(db::Conn& conn, const Filter& filter);
 // The statuses whose deadline runs.
 inline constexpr std::string_view kRunningStatuses[] = {"reported", "reopened", "accepted",
                                                         "dispatched", "in_progress"};
+inline bool is_running(std::string_view status) {
+  for (std::string_view s : kRunningStatuses)
+    if (s == status) return true;
+  return false;
+}
 // Up to `limit` cases of one running status with ids above `after`, by id.
 std::vector<Case> running_cases(db::Conn& conn, std::string_view status, std::int64_t after,
                                 std::int64_t limit);
@@ -109,9 +119,19 @@ std::vector<Case> running_cases(db::Conn& conn, std::string_view status, std::in
 // a reader), and taking those warnings off (on the writer); returns how many.
 std::vector<std::int64_t> stale_warnings(db::Conn& conn);
 int clear_warnings(db::Conn& conn, std::span<const std::int64_t> ids);
-// Sets the warning alone (not a change of the case: the version stays), unless
-// the case changed since `c` was read; returns whether it was set.
-bool set_warning(db::Conn& conn, const Case& c, const std::string& warning);
+// The running cases whose supervise_at (migration 0063) has come by `now`, in
+// (supervise_at, id) order after `after`: what a supervision pass reads.
+struct DueCursor {
+  std::int64_t at = 0;
+  std::int64_t id = 0;
+};
+std::vector<Case> due_cases(db::Conn& conn, std::int64_t now, DueCursor after, std::int64_t limit);
+// Set the warning and when the pass looks next, or only the latter (not a
+// change of the case: the version stays), unless the case changed since `c`
+// was read; return whether they were set.
+bool set_warning(db::Conn& conn, const Case& c, const std::string& warning,
+                 std::optional<std::int64_t> supervise_at);
+bool set_supervise_at(db::Conn& conn, const Case& c, std::optional<std::int64_t> at);
 
 // ---- indicators: cases reported in [from, to) ----
 struct StatsParts {
