@@ -215,6 +215,17 @@ TEST_F(CaseScheduler, APassReadsOnlyTheCasesThatAreDue) {
       1);
   EXPECT_EQ(run(cst(2026, 3, 3, 9)).read, 0);
   EXPECT_EQ(get(id).at("level"), "community");
+
+  // A case no longer running that still carries a warning (left by some path
+  // other than an action, which takes it off) loses it on the next pass,
+  // found through the partial index cases_stale_warning (migration 0064).
+  app.app().db->write([&](db::Conn& c) {
+    c.exec("UPDATE cases SET status = 'closed', supervise_at = NULL WHERE id = $1", {id});
+  });
+  r = run(cst(2026, 3, 3, 9, 1));
+  EXPECT_EQ(r.cleared, 1);
+  EXPECT_EQ(r.read, 0);
+  EXPECT_EQ(get(id).at("warning"), "none");
 }
 
 TEST_F(CaseScheduler, BoardNeedsAViewingRoleAndFilterIsChecked) {
