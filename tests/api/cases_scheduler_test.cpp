@@ -170,7 +170,7 @@ TEST_F(CaseScheduler, OverdueWhileDownIsEscalatedByTheFirstRunAfterRestart) {
 }
 
 // A pass reads only the running cases whose time has come (supervise_at,
-// migration 0063): a new or changed case at once, then the instant its warning
+// migration 0063, stored by every write of the case): the instant its warning
 // next changes; and, after the calendar changed, every running case once.
 TEST_F(CaseScheduler, APassReadsOnlyTheCasesThatAreDue) {
   const std::int64_t id = dispatched_case(w.grid1);
@@ -179,14 +179,12 @@ TEST_F(CaseScheduler, APassReadsOnlyTheCasesThatAreDue) {
       "SELECT COUNT(*) FROM cases WHERE status IN ('reported', 'reopened', 'accepted', "
       "'dispatched', 'in_progress')");
 
-  // Filed and acted on just now: due at once. 09:30 is 30 of 240 working
-  // minutes: no warning; the next look is when 192 minutes (80 %) are used,
-  // 13:42 (12:00–13:30 is not working time).
-  auto r = run(cst(2026, 3, 2, 9, 30));
-  EXPECT_EQ(r.read, running);
-  EXPECT_EQ(r.yellow, 0);
+  // Filed and acted on at 09:00: each write stored when the pass must look
+  // next: when 192 of the 240 working minutes (80 %) are used, 13:42
+  // (12:00–13:30 is not working time).
   EXPECT_EQ(count(at_sql), cst(2026, 3, 2, 13, 42));
-
+  auto r = run(cst(2026, 3, 2, 9, 30));
+  EXPECT_EQ(r.read, 0);
   EXPECT_EQ(run(cst(2026, 3, 2, 10)).read, 0);
   EXPECT_EQ(run(cst(2026, 3, 2, 13, 41)).read, 0);
 
@@ -204,12 +202,11 @@ TEST_F(CaseScheduler, APassReadsOnlyTheCasesThatAreDue) {
   EXPECT_EQ(r.red + r.yellow + r.escalated, 0);
   EXPECT_EQ(run(cst(2026, 3, 2, 14, 30)).read, 0);
 
-  // Overdue: red and escalated (that write makes it due again), then looked
-  // at once more and left alone until someone acts on it.
+  // Overdue: red and escalated, then left alone until someone acts on it.
   r = run(cst(2026, 3, 2, 14, 31));
   EXPECT_EQ(r.read, 1);
   EXPECT_EQ(r.escalated, 1);
-  EXPECT_EQ(run(cst(2026, 3, 2, 14, 32)).read, 1);
+  EXPECT_EQ(run(cst(2026, 3, 2, 14, 32)).read, 0);
   EXPECT_EQ(
       count("SELECT COUNT(*) FROM cases WHERE supervise_at IS NULL AND id = " + std::to_string(id)),
       1);

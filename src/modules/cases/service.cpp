@@ -457,6 +457,7 @@ Result<Created> CaseService::file(const auth::Actor& actor, const NewCase& given
     c.handle_deadline = handle_deadline(*cal, *cat, now);
     c.clock_start = now;
     c.created_at = now;
+    c.supervise_at = supervise_at(*cal, c, now);
     const std::string day = format_date(cal->local_date(now));
     const std::string compact = day.substr(0, 4) + day.substr(5, 2) + day.substr(8, 2);
     c.number = fmt::format("MQ{}-{:04}", compact, store::next_number(conn, c.street_id, compact));
@@ -808,6 +809,7 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
       step.data["photo_ids"] = json_strings(*photos);
     }
     n.warning = deadline_info(*cal, n, now).warning;
+    n.supervise_at = supervise_at(*cal, n, now);
     if (!store::update_case(conn, c, n, now)) return fail(stale(c));
     const std::int64_t event_id =
         store::insert_event(conn, c.id, c.street_id,
@@ -951,6 +953,15 @@ std::optional<std::int64_t> CaseService::next_look(const WorkCalendar& cal, cons
   return std::max(std::min(cal.add_working_ms(c.clock_start, used), red_at), now + 1);
 }
 
+// What a write stores as the case's supervise_at: when the pass must next look
+// at it, or 0 (at once) if the pass has something to do now (an escalation).
+std::optional<std::int64_t> CaseService::supervise_at(const WorkCalendar& cal, const Case& c,
+                                                      std::int64_t now) {
+  const DeadlineInfo d = deadline_info(cal, c, now);
+  if (supervision_due(c, d)) return 0;
+  return next_look(cal, c, d, now);
+}
+
 // Whether a pass changes the case: an overdue case escalates once per missed
 // deadline (a new deadline, after an extension or rework, that is missed again
 // escalates once more, up to the street); otherwise its warning follows the clock.
@@ -993,6 +1004,7 @@ SupervisionReport CaseService::supervise_page(const std::vector<Look>& looks,
         n.level = c.level == "grid" ? "community" : "street";
         n.escalated_at = now;
         n.warning = d.warning;
+        n.supervise_at = supervise_at(*calendar(), n, now);
         if (!store::update_case(conn, c, n, now)) continue;
         json::object data{{"from_level", c.level},
                           {"to_level", n.level},

@@ -117,6 +117,8 @@ class CaseService {
   static bool supervision_due(const Case& c, const DeadlineInfo& d);
   static bool escalation_due(const Case& c, const DeadlineInfo& d);
   static void add_report(SupervisionReport& into, const SupervisionReport& more);
+  static std::optional<std::int64_t> supervise_at(const WorkCalendar& cal, const Case& c,
+                                                  std::int64_t now);
   static std::optional<std::int64_t> next_look(const WorkCalendar& cal, const Case& c,
                                                const DeadlineInfo& d, std::int64_t now);
   // A case the pass writes: its warning or level changes, or only when to look next.

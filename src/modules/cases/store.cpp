@@ -55,7 +55,7 @@ INSERT INTO cases (number, street_id, path, grid_id, building_id, category_id, t
                    handler_unit, handler_user_id, accept_deadline, handle_deadline, clock_start,
                    version, created_at, updated_at, supervise_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-        $20, $21, $22, $23, $24, 1, $25, $25, 0)
+        $20, $21, $22, $23, $24, 1, $25, $25, $26)
 RETURNING id)";
 
 // Columns read by read_case(), in order.
@@ -76,9 +76,7 @@ UPDATE cases SET status = $3, level = $4, handler_unit = $5, handler_user_id = $
        extension_reason = $11, rework_count = $12, reopen_count = $13, rating = $14,
        rating_comment = $15, merged_into = $16, closed_at = $17, updated_at = $18,
        warning = $19, escalated_at = $20, dispatched_at = $21, handling_minutes = $22,
-       supervise_at = CASE WHEN $3 IN ('reported', 'reopened', 'accepted', 'dispatched',
-                                       'in_progress') THEN 0 END,
-       version = version + 1
+       supervise_at = $23, version = version + 1
 WHERE id = $1 AND version = $2)";
 
 constexpr std::string_view kInsertEvent = R"(
@@ -670,7 +668,8 @@ std::int64_t insert_case(db::Conn& conn, const Case& c, const SealedPhone& phone
                                                    c.accept_deadline,
                                                    c.handle_deadline,
                                                    c.clock_start,
-                                                   c.created_at})
+                                                   c.created_at,
+                                                   c.supervise_at})
                               .at(0)
                               .i64(0);
   add_to_rollup(conn, c, share_of(c));
@@ -706,7 +705,8 @@ bool update_case(db::Conn& conn, const Case& before, const Case& c, std::int64_t
                                                c.warning,
                                                c.escalated_at,
                                                c.dispatched_at,
-                                               c.handling_minutes}) == 1;
+                                               c.handling_minutes,
+                                               c.supervise_at}) == 1;
   // The stored row was `before` (same version), so its share moves by the difference.
   if (written) add_to_rollup(conn, c, difference(share_of(c), share_of(before)));
   return written;

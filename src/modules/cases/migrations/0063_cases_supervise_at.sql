@@ -1,6 +1,7 @@
 -- When the supervision pass next has to look at a running case: the instant
 -- its warning next changes (yellow at 80 % of its working time, red past the
--- deadline) or 0 for "as soon as possible" (set by every change of the case).
+-- deadline), computed by every write of the case, or 0 for "as soon as possible"
+-- (what this migration gives the running cases; the first pass then computes it).
 -- NULL for a case nothing will change until someone acts on it (not running,
 -- or overdue and escalated as far as it goes). The pass reads only the cases
 -- due, through the partial index, instead of every running case each minute.
