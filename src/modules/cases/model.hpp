@@ -5,6 +5,7 @@
 // Reporter phones appear here only masked.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -231,6 +232,26 @@ struct Counts {
   std::int64_t handling_cases = 0;
   bool operator==(const Counts&) const = default;
 };
+
+// The counters of Counts, for code that treats them alike (sums, differences,
+// and the rollup columns, which are in this order).
+inline constexpr std::array<std::int64_t Counts::*, 12> kCounters = {&Counts::received,
+                                                                     &Counts::accepted,
+                                                                     &Counts::closed,
+                                                                     &Counts::on_time_closed,
+                                                                     &Counts::rated,
+                                                                     &Counts::satisfied,
+                                                                     &Counts::reworked,
+                                                                     &Counts::handled,
+                                                                     &Counts::closed_in_grid,
+                                                                     &Counts::closed_in_community,
+                                                                     &Counts::handling_minutes,
+                                                                     &Counts::handling_cases};
+
+// into += sign × more, counter by counter.
+inline void add_counts(Counts& into, const Counts& more, std::int64_t sign = 1) {
+  for (auto f : kCounters) into.*f += sign * more.*f;
+}
 
 struct AreaRef {
   std::int64_t id = 0;

@@ -15,28 +15,11 @@ std::int64_t key_of(bool month, std::int64_t period) {
   return period * 2 + (month ? 1 : 0);
 }
 
-void add_signed(Counts& into, const Counts& more, bool subtract) {
-  const std::int64_t sign = subtract ? -1 : 1;
-  into.received += sign * more.received;
-  into.accepted += sign * more.accepted;
-  into.closed += sign * more.closed;
-  into.on_time_closed += sign * more.on_time_closed;
-  into.rated += sign * more.rated;
-  into.satisfied += sign * more.satisfied;
-  into.reworked += sign * more.reworked;
-  into.handled += sign * more.handled;
-  into.closed_in_grid += sign * more.closed_in_grid;
-  into.closed_in_community += sign * more.closed_in_community;
-  into.handling_minutes += sign * more.handling_minutes;
-  into.handling_cases += sign * more.handling_cases;
-}
-
-// Adds (or subtracts) one period's sums into a running total, category by category.
 void add_signed(Sums& into, const Sums& more, bool subtract) {
   for (const auto& [category, counts] : more) {
     auto it = std::ranges::find(into, category, &std::pair<std::int64_t, Counts>::first);
     if (it == into.end()) it = into.insert(into.end(), {category, Counts{}});
-    add_signed(it->second, counts, subtract);
+    add_counts(it->second, counts, subtract ? -1 : 1);
   }
 }
 

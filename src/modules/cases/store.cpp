@@ -326,24 +326,6 @@ Case read_case(const db::Row& r) {
 
 // ---- rollups ----
 
-// The counters of Counts, in kRollupCounters (and kCountColumns) order.
-constexpr std::array<std::int64_t Counts::*, 12> kCounters = {&Counts::received,
-                                                              &Counts::accepted,
-                                                              &Counts::closed,
-                                                              &Counts::on_time_closed,
-                                                              &Counts::rated,
-                                                              &Counts::satisfied,
-                                                              &Counts::reworked,
-                                                              &Counts::handled,
-                                                              &Counts::closed_in_grid,
-                                                              &Counts::closed_in_community,
-                                                              &Counts::handling_minutes,
-                                                              &Counts::handling_cases};
-
-void add_counts(Counts& into, const Counts& more) {
-  for (auto f : kCounters) into.*f += more.*f;
-}
-
 Counts difference(const Counts& a, const Counts& b) {
   Counts d;
   for (auto f : kCounters) d.*f = a.*f - b.*f;
