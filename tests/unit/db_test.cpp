@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -113,6 +114,18 @@ class DbTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<FreshDatabase> fresh_;
   std::unique_ptr<Database> db_;
 };
+
+// Runs body(t, i) for i in [0, each) on `threads` threads at once, and waits
+// for them all: the concurrent writers of the tests below.
+void on_threads(int threads, int each, const std::function<void(int, int)>& body) {
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&body, each, t] {
+      for (int i = 0; i < each; ++i) body(t, i);
+    });
+  }
+  for (std::thread& th : running) th.join();
+}
 
 // --- values and placeholders -------------------------------------------------
 
@@ -315,15 +328,9 @@ TEST_P(DbTest, SwallowedStatementErrorOnPostgresFailsTheCommit) {
 TEST_P(DbTest, ConcurrentWritersLoseNothing) {
   ddl("CREATE TABLE counter (id {{BIGINT}} PRIMARY KEY, n {{BIGINT}} NOT NULL)");
   db().write([](Conn& c) { c.exec("INSERT INTO counter (id, n) VALUES (1, 0)"); });
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < 250; ++i) {
-        db().write([](Conn& c) { c.exec("UPDATE counter SET n = n + 1 WHERE id = $1", {1}); });
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  on_threads(4, 250, [&](int, int) {
+    db().write([](Conn& c) { c.exec("UPDATE counter SET n = n + 1 WHERE id = $1", {1}); });
+  });
   EXPECT_EQ(db().read([](Conn& c) { return c.query_one("SELECT n FROM counter")->i64(0); }), 1000);
 }
 
@@ -333,34 +340,28 @@ TEST_P(DbTest, ConcurrentWritersLoseNothing) {
 TEST_P(DbTest, ConcurrentWritesThatFailRollBackAloneAndTheRestCommit) {
   ddl("CREATE TABLE t (x {{BIGINT}} PRIMARY KEY)");
   std::atomic<int> committed{0}, refused{0}, thrown{0}, unseen{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 100; ++i) {
-        const int x = t * 1000 + i;
-        try {
-          auto r = db().write([&](Conn& c) -> std::expected<int, std::string> {
-            c.exec("INSERT INTO t (x) VALUES ($1)", {x});
-            if (i % 10 == 3) return std::unexpected("refused");
-            if (i % 10 == 7) c.exec("INSERT INTO t (x) VALUES ($1)", {x});  // duplicate: throws
-            return x;
-          });
-          if (!r) {
-            ++refused;
-            continue;
-          }
-          ++committed;
-          // Acknowledged means committed: a reader sees it right away.
-          if (!db().read([&](Conn& c) { return c.query_one("SELECT x FROM t WHERE x = $1", {x}); }))
-            ++unseen;
-        } catch (const DbError& e) {
-          EXPECT_TRUE(e.unique_violation()) << e.what();
-          ++thrown;
-        }
+  on_threads(8, 100, [&](int t, int i) {
+    const int x = t * 1000 + i;
+    try {
+      auto r = db().write([&](Conn& c) -> std::expected<int, std::string> {
+        c.exec("INSERT INTO t (x) VALUES ($1)", {x});
+        if (i % 10 == 3) return std::unexpected("refused");
+        if (i % 10 == 7) c.exec("INSERT INTO t (x) VALUES ($1)", {x});  // duplicate: throws
+        return x;
+      });
+      if (!r) {
+        ++refused;
+        return;
       }
-    });
-  }
-  for (auto& th : threads) th.join();
+      ++committed;
+      // Acknowledged means committed: a reader sees it right away.
+      if (!db().read([&](Conn& c) { return c.query_one("SELECT x FROM t WHERE x = $1", {x}); }))
+        ++unseen;
+    } catch (const DbError& e) {
+      EXPECT_TRUE(e.unique_violation()) << e.what();
+      ++thrown;
+    }
+  });
   EXPECT_EQ(committed, 640);
   EXPECT_EQ(refused, 80);
   EXPECT_EQ(thrown, 80);
@@ -374,37 +375,31 @@ TEST_P(DbTest, ConcurrentWritesThatFailRollBackAloneAndTheRestCommit) {
 TEST_P(DbTest, AfterCommitRunsOnlyForCommittedWrites) {
   ddl("CREATE TABLE t (x {{BIGINT}} PRIMARY KEY)");
   std::atomic<int> ran{0}, ran_uncommitted{0}, ran_after_return{0}, committed{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 50; ++i) {
-        const int x = t * 1000 + i;
-        std::atomic<bool> returned{false};
-        try {
-          auto r = db().write([&](Conn& c) -> std::expected<int, std::string> {
-            EXPECT_EQ(c.database(), &db());
-            c.after_commit([&, x] {
-              ++ran;
-              if (returned) ++ran_after_return;
-              // Committed: a reader sees the row already.
-              if (!db().read([&](Conn& rc) {
-                    return rc.query_one("SELECT x FROM t WHERE x = $1", {x}).has_value();
-                  }))
-                ++ran_uncommitted;
-            });
-            c.exec("INSERT INTO t (x) VALUES ($1)", {x});
-            if (i % 5 == 1) return std::unexpected("refused");
-            if (i % 5 == 2) c.exec("INSERT INTO t (x) VALUES ($1)", {x});  // throws
-            return x;
-          });
-          if (r) ++committed;
-        } catch (const DbError&) {
-        }
-        returned = true;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
+  on_threads(4, 50, [&](int t, int i) {
+    const int x = t * 1000 + i;
+    std::atomic<bool> returned{false};
+    try {
+      auto r = db().write([&](Conn& c) -> std::expected<int, std::string> {
+        EXPECT_EQ(c.database(), &db());
+        c.after_commit([&, x] {
+          ++ran;
+          if (returned) ++ran_after_return;
+          // Committed: a reader sees the row already.
+          if (!db().read([&](Conn& rc) {
+                return rc.query_one("SELECT x FROM t WHERE x = $1", {x}).has_value();
+              }))
+            ++ran_uncommitted;
+        });
+        c.exec("INSERT INTO t (x) VALUES ($1)", {x});
+        if (i % 5 == 1) return std::unexpected("refused");
+        if (i % 5 == 2) c.exec("INSERT INTO t (x) VALUES ($1)", {x});  // throws
+        return x;
+      });
+      if (r) ++committed;
+    } catch (const DbError&) {
+    }
+    returned = true;
+  });
   EXPECT_EQ(committed, 120);
   EXPECT_EQ(ran, 120);
   EXPECT_EQ(ran_uncommitted, 0);
@@ -419,34 +414,27 @@ TEST_P(DbTest, WorkDeferredToCommitLandsOnlyWithTheWritesThatCommit) {
   ddl("CREATE TABLE t (x {{BIGINT}} PRIMARY KEY)");
   ddl("CREATE TABLE later (x {{BIGINT}} PRIMARY KEY)");
   std::atomic<int> committed{0}, unseen{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 50; ++i) {
-        const int x = t * 1000 + i;
-        try {
-          auto r = db().write([&](Conn& c) -> std::expected<int, std::string> {
-            c.before_commit([x](Conn& late) {
-              // Runs after the write itself, so its row is there already.
-              late.exec("INSERT INTO later (x) SELECT x FROM t WHERE x = $1", {x});
-            });
-            c.exec("INSERT INTO t (x) VALUES ($1)", {x});
-            if (i % 10 == 3) return std::unexpected("refused");
-            if (i % 10 == 7) c.exec("INSERT INTO t (x) VALUES ($1)", {x});  // duplicate: throws
-            return x;
-          });
-          if (!r) continue;
-          ++committed;
-          if (!db().read(
-                  [&](Conn& c) { return c.query_one("SELECT x FROM later WHERE x = $1", {x}); }))
-            ++unseen;
-        } catch (const DbError& e) {
-          EXPECT_TRUE(e.unique_violation()) << e.what();
-        }
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
+  on_threads(8, 50, [&](int t, int i) {
+    const int x = t * 1000 + i;
+    try {
+      auto r = db().write([&](Conn& c) -> std::expected<int, std::string> {
+        c.before_commit([x](Conn& late) {
+          // Runs after the write itself, so its row is there already.
+          late.exec("INSERT INTO later (x) SELECT x FROM t WHERE x = $1", {x});
+        });
+        c.exec("INSERT INTO t (x) VALUES ($1)", {x});
+        if (i % 10 == 3) return std::unexpected("refused");
+        if (i % 10 == 7) c.exec("INSERT INTO t (x) VALUES ($1)", {x});  // duplicate: throws
+        return x;
+      });
+      if (!r) return;
+      ++committed;
+      if (!db().read([&](Conn& c) { return c.query_one("SELECT x FROM later WHERE x = $1", {x}); }))
+        ++unseen;
+    } catch (const DbError& e) {
+      EXPECT_TRUE(e.unique_violation()) << e.what();
+    }
+  });
   EXPECT_EQ(committed, 320);
   EXPECT_EQ(unseen, 0);
   EXPECT_EQ(count("later"), 320);
