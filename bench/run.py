@@ -116,6 +116,7 @@ class Engine:
         self.data_dir = os.path.join(work, "data")
         shutil.copytree(os.path.join(dataset, "data"), self.data_dir)
         self.pg_dir = None
+        self.load_note = None  # how a PostgreSQL run got its data, for the report
         if name == "sqlite" and in_place:
             # city: a copy would need another ~30 GB of disk and minutes; the
             # scenarios' writes (new cases, transitions) stay in the cache.
@@ -145,7 +146,9 @@ class Engine:
                                   "--data-dir", self.data_dir],
                                  check=True, capture_output=True, text=True).stdout
             line = next(l for l in out.splitlines() if l.startswith("demo:"))
-            log(f"generated on PostgreSQL in {time.monotonic() - started:.0f} s: {line}")
+            seconds = time.monotonic() - started
+            log(f"generated on PostgreSQL in {seconds:.0f} s: {line}")
+            self.load_note = f"generated on PostgreSQL by the same generator in {seconds:.0f} s: {line}"
             subprocess.run([f"{pgbin}/pg_dump", "-Fc", "-f", dump + ".tmp", self.url], check=True)
             os.rename(dump + ".tmp", dump)
             return
@@ -153,7 +156,10 @@ class Engine:
         subprocess.run([f"{pgbin}/pg_restore", "--no-owner", "-j", "2", "-d", self.url, dump],
                        check=True)
         subprocess.run([f"{pgbin}/psql", "-q", "-c", "ANALYZE", self.url], check=True)
-        log(f"restored PostgreSQL dump in {time.monotonic() - started:.0f} s")
+        seconds = time.monotonic() - started
+        log(f"restored PostgreSQL dump in {seconds:.0f} s")
+        self.load_note = (f"restored in {seconds:.0f} s from {os.path.basename(dump)}, the dump of "
+                          "the same generator's run on PostgreSQL (same seed and key)")
 
     def close(self):
         if self.pg_dir:
@@ -605,6 +611,8 @@ def run_engine(name, args, dataset, meta):
     try:
         server = Server(args.binary, engine)
         facts["server_start_s"] = round(server.start_seconds, 2)
+        if engine.load_note:
+            facts["dataset_load"] = engine.load_note
         log(f"{name}: server up on :{server.port} in {server.start_seconds:.2f} s; collecting "
             "fixtures")
         fixtures = collect_fixtures(server, args)
@@ -699,7 +707,8 @@ def report(run, machine, stamp):
              f"Machine: {machine['cores']} cores ({machine['cpu']}), load average at start "
              f"{machine['load_avg_at_start']:.1f} (server, wrk and other work share the cores). "
              f"Engine: {name}. Dataset: `{machine['dataset']['preset']}` — "
-             f"{machine['dataset']['summary']}.",
+             + (f"{run['facts']['dataset_load']}; on SQLite: " if run['facts'].get('dataset_load')
+                else "") + f"{machine['dataset']['summary']}.",
              f"wrk: {machine['settings']['connections']} connections, "
              f"{machine['settings']['threads']} thread, {machine['settings']['warmup_s']} s "
              f"warm-up, median of {machine['settings']['repeats']} × "
