@@ -5,6 +5,7 @@
 // kept. The seeded World is described in tests/support/test_app.hpp.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "app/app.hpp"
 #include "db/db.hpp"
+#include "http/message.hpp"
 #include "modules/cases/page_cache.hpp"
 #include "modules/cases/service.hpp"
 #include "support/fixtures.hpp"
@@ -241,6 +243,102 @@ TEST_F(CasePageCache, WritesOfOtherProcessesShowWithinTheMaxAge) {
   EXPECT_EQ(str(item("grid1_worker", q, id).at("title")), "楼道灯不亮");  // kept
   std::this_thread::sleep_for(cases::PageCache::kMaxAge + std::chrono::milliseconds(100));
   EXPECT_EQ(str(item("grid1_worker", q, id).at("title")), "楼道灯已修好");
+}
+
+}  // namespace
+}  // namespace cg::test
+
+namespace cg::test {
+namespace {
+
+// ---- the cache itself, without a server ---------------------------------------
+
+TEST(CasePageCacheUnit, AWriteChangesTheFingerprintOfThePagesItMayShowOnly) {
+  cases::PageCache cache;
+  const std::vector<std::string_view> grid{"/1/5/9/"}, street{"/1/5/"}, other{"/1/6/"};
+  const auto grid_before = cache.fingerprint(grid, 7), street_before = cache.fingerprint(street, 8),
+             other_before = cache.fingerprint(other, 9);
+  cache.case_changed("/1/5/9/", std::nullopt, std::nullopt);  // a case in the grid
+  EXPECT_NE(cache.fingerprint(grid, 7), grid_before);
+  EXPECT_NE(cache.fingerprint(street, 8), street_before);  // the street above it
+  EXPECT_EQ(cache.fingerprint(other, 9), other_before);    // another street
+  // The handler elsewhere sees it as theirs.
+  const auto handler_before = cache.fingerprint(other, 42);
+  cache.case_changed("/1/5/9/", 42, std::nullopt);
+  EXPECT_NE(cache.fingerprint(other, 42), handler_before);
+  EXPECT_EQ(cache.fingerprint(other, 9), other_before);
+  cache.changed_all();
+  EXPECT_NE(cache.fingerprint(other, 9), other_before);
+}
+
+// A page rendered from a read that began before a write committed is stored
+// with the fingerprint read before it, so it is not served after the bump.
+TEST(CasePageCacheUnit, APageRenderedAcrossAWriteIsNotServedAfterIt) {
+  cases::PageCache cache;
+  const std::vector<std::string_view> scope{"/1/5/"};
+  const auto before = cache.fingerprint(scope, 7);
+  cache.case_changed("/1/5/9/", std::nullopt, std::nullopt);  // commits during the render
+  cache.store("k", before, "old page");
+  EXPECT_FALSE(cache.find("k", cache.fingerprint(scope, 7)));
+  const auto now = cache.fingerprint(scope, 7);
+  const auto kept = cache.store("k", now, "new page");
+  auto found = cache.find("k", cache.fingerprint(scope, 7));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(*found->bytes, "new page");
+  EXPECT_EQ(found->etag, kept.etag);
+  EXPECT_EQ(cache.stats().hits, 1u);
+}
+
+TEST(CasePageCacheUnit, MemoryStaysUnderTheCapOldestDroppedFirst) {
+  cases::PageCache cache;
+  const std::string body(100'000, 'x');
+  const int pages = 2 * static_cast<int>(cases::PageCache::kMaxBytes / body.size());
+  for (int i = 0; i < pages; ++i) cache.store("page" + std::to_string(i), 0, body);
+  const auto s = cache.stats();
+  EXPECT_LE(s.bytes, cases::PageCache::kMaxBytes);
+  EXPECT_GT(s.bytes, cases::PageCache::kMaxBytes / 2);
+  EXPECT_GT(s.evictions, 0u);
+  EXPECT_TRUE(cache.find("page" + std::to_string(pages - 1), 0));
+  EXPECT_FALSE(cache.find("page0", 0));
+}
+
+TEST(CasePageCacheUnit, ConcurrentReadersWritersAndBumps) {
+  cases::PageCache cache;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      const std::vector<std::string_view> scope{t % 2 ? "/1/5/" : "/1/6/"};
+      for (int i = 0; !stop && i < 20'000; ++i) {
+        const std::string key = "k" + std::to_string(i % 50);
+        const auto fp = cache.fingerprint(scope, t);
+        if (auto got = cache.find(key, fp)) {
+          EXPECT_EQ(got->bytes->size(), 1000u);
+        } else {
+          cache.store(key, fp, std::string(1000, static_cast<char>('a' + t)));
+        }
+        if (i % 7 == 0) cache.case_changed(t % 2 ? "/1/5/9/" : "/1/6/3/", t, std::nullopt);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const auto s = cache.stats();
+  EXPECT_LE(s.entries, 50u);
+  EXPECT_GT(s.hits + s.misses, 0u);
+}
+
+TEST(CasePageCacheUnit, IfNoneMatchFollowsRfc9110) {
+  const std::string tag = "\"abc\"";
+  EXPECT_TRUE(http::none_match("", tag));
+  EXPECT_FALSE(http::none_match(tag, tag));
+  EXPECT_FALSE(http::none_match("W/\"abc\"", tag));
+  EXPECT_FALSE(http::none_match(" \"x\" ,\t\"abc\"", tag));
+  EXPECT_FALSE(http::none_match("*", tag));
+  EXPECT_TRUE(http::none_match("\"abcd\"", tag));
+  EXPECT_TRUE(http::none_match("abc", tag));                // not quoted: ignored
+  EXPECT_TRUE(http::none_match("\"abc\" x", tag));          // trailing junk: ignored
+  EXPECT_TRUE(http::none_match("\"a\"b\", \"abc\"", tag));  // DQUOTE inside: ignored
+  EXPECT_TRUE(http::none_match("*, \"abc\"", tag));         // "*" must stand alone
 }
 
 }  // namespace
