@@ -99,7 +99,9 @@ std::optional<PageCache::Body> PageCache::find(const std::string& key, std::uint
         hits_.fetch_add(1, std::memory_order_relaxed);
         return it->body;
       }
-      erase(s, it);  // outdated: a write since, or too old
+      // Outdated (a write since, or too old); one stored by a reader that
+      // started after this one is left alone.
+      if (it->fingerprint < fingerprint || now - it->stored >= kMaxAge) erase(s, it);
     }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
