@@ -503,6 +503,28 @@ def wrk_once(url, script, seconds, args, fixtures_path, pids=(), slice_="0/1"):
     return r
 
 
+def page_cache_counters(server):
+    """The case-list page cache's counters from /metrics (empty before the cache existed)."""
+    _, _, raw, _ = server.request("GET", "/metrics")
+    out = {}
+    for line in raw.decode(errors="replace").splitlines():
+        if line.startswith("civicgrid_case_list_cache_"):
+            name, value = line.rsplit(" ", 1)
+            out[name[len("civicgrid_case_list_cache_"):]] = float(value)
+    return out
+
+
+def page_cache_delta(before, after):
+    """Hits, misses and hit rate of the case-list page cache during a scenario."""
+    if not after:
+        return None
+    hits = after["hits_total"] - before.get("hits_total", 0)
+    misses = after["misses_total"] - before.get("misses_total", 0)
+    return {"hits": int(hits), "misses": int(misses),
+            "hit_rate": round(hits / (hits + misses), 3) if hits + misses else None,
+            "bytes": int(after["bytes"])}
+
+
 def measure(url, script, args, fixtures_path, before_each=None, pids=()):
     """Warm-up, then `repeats` runs; medians of requests/s and latencies."""
     slices = args.repeats + (1 if args.warmup > 0 else 0)  # of the case-actions pool
@@ -635,12 +657,14 @@ def run_engine(name, args, dataset, meta):
                     open_checkin(server, fixtures, fixtures_path)
                     server.reset_peak_rss()
             log(f"{name}: {scenario} …")
+            cache_before = page_cache_counters(server)
             r = measure(url, f"{scenario}.lua", args, fixtures_path, before_each, [server.proc.pid])
             r["peak_rss_mb"] = server.peak_rss_mb()
+            r["case_list_cache"] = page_cache_delta(cache_before, page_cache_counters(server))
             results[scenario] = r
             server.wait_idle()
             log(f"{name}: {scenario}: {r['rps']:.0f} req/s, p99 {r['p99_ms']} ms, "
-                f"errors {r['errors']}")
+                f"errors {r['errors']}, case-list cache {r['case_list_cache']}")
         server.stop()
         if name == "sqlite" and "case-submit" in args.scenarios and not args.smoke:
             server = Server(args.binary, engine, synchronous_full=True)

@@ -36,4 +36,48 @@ std::string_view Request::cookie(std::string_view name) const {
   return {};
 }
 
+namespace {
+bool is_ows(char c) {
+  return c == ' ' || c == '\t';
+}
+
+// etagc = %x21 / %x23-7E / obs-text
+bool is_etagc(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u == 0x21 || (u >= 0x23 && u != 0x7F);
+}
+
+// The opaque-tag of the entity-tag `tag` ([W/] DQUOTE *etagc DQUOTE), or nullopt.
+std::optional<std::string_view> opaque_tag(std::string_view tag) {
+  if (tag.starts_with("W/")) tag.remove_prefix(2);
+  if (tag.size() < 2 || tag.front() != '"' || tag.back() != '"') return std::nullopt;
+  for (char c : tag.substr(1, tag.size() - 2))
+    if (!is_etagc(c)) return std::nullopt;
+  return tag;
+}
+}  // namespace
+
+bool none_match(std::string_view if_none_match, std::string_view etag) {
+  const std::optional<std::string_view> mine = opaque_tag(etag);
+  std::string_view rest = if_none_match;
+  bool any = false, matched = false;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    while (!item.empty() && is_ows(item.front())) item.remove_prefix(1);
+    while (!item.empty() && is_ows(item.back())) item.remove_suffix(1);
+    if (item.empty()) continue;  // empty list elements are allowed
+    if (item == "*") {
+      if (any || !rest.empty()) return true;  // "*" stands alone
+      return false;
+    }
+    const auto tag = opaque_tag(item);
+    if (!tag) return true;  // malformed: the whole condition is ignored
+    any = true;
+    if (mine && *tag == *mine) matched = true;
+  }
+  return !matched;
+}
+
 }  // namespace cg::http

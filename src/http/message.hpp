@@ -65,4 +65,10 @@ struct Response {
   }
 };
 
+// The condition of If-None-Match (RFC 9110 §13.1.2) for a representation
+// tagged `etag` (quotes included): false when the header's value is "*" or
+// lists `etag` (weak comparison: W/ ignored), true otherwise. A value that is
+// not a list of entity-tags is ignored (true), as an absent one is.
+bool none_match(std::string_view if_none_match, std::string_view etag);
+
 }  // namespace cg::http

@@ -12,9 +12,11 @@
 #include "app/app.hpp"
 #include "app/periodic.hpp"
 #include "core/workcal.hpp"
+#include "db/db.hpp"
 #include "http/json.hpp"
 #include "http/router.hpp"
 #include "modules/cases/module.hpp"
+#include "modules/cases/page_cache.hpp"
 #include "modules/cases/page_json.hpp"
 #include "modules/cases/service.hpp"
 
@@ -307,6 +309,8 @@ class CasesModule : public Module {
   explicit CasesModule(App& app) : app_(app), service_(app) {
     service_.seed_calendar();
     service_.ensure_rollups();
+    PageCache& pages = app.db->extension<PageCache>();
+    app.metrics.add_source([&pages] { return pages.metrics(); });
     if (const int seconds = supervision_seconds(); seconds > 0 && app.config.background_jobs) {
       scheduler_ = Periodic("督办扫描", std::chrono::seconds(seconds), [this] { supervise(); });
     }
@@ -459,12 +463,26 @@ api::Reply CasesModule::delete_day(http::Request& req, const auth::Actor& actor)
   return http::no_content();
 }
 
+// A list page carries its ETag; a client that sends it back in If-None-Match
+// gets 304 without the body. "no-cache": a browser keeps the page and asks
+// again each time (with If-None-Match), so polling costs a 304.
 api::Reply CasesModule::list(http::Request& req, const auth::Actor& actor) {
   auto q = read_list(req);
   if (!q) return fail(q.error());
-  auto page = service_.list(actor, *q);
-  if (!page) return fail(page.error());
-  return http::ok(case_page_json(page->items, page->next_cursor));
+  auto body = service_.list_body(actor, *q, [](const Page& page) {
+    return case_page_json(page.items, page.next_cursor).take();
+  });
+  if (!body) return fail(body.error());
+  http::Response res;
+  if (http::none_match(req.header("if-none-match"), body->etag)) {
+    res.body = *body->bytes;
+  } else {
+    res.status = 304;
+    res.content_type.clear();
+  }
+  res.set_header("ETag", std::move(body->etag));
+  res.set_header("Cache-Control", "private, no-cache");
+  return res;
 }
 
 api::Reply CasesModule::create(http::Request& req, const auth::Actor& actor) {

@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <iterator>
 #include <set>
 
 #include "app/app.hpp"
@@ -21,6 +23,7 @@
 #include "modules/files/service.hpp"
 #include "modules/notify/service.hpp"
 #include "modules/org/service.hpp"
+#include "modules/org/store.hpp"
 
 namespace cg::cases {
 
@@ -331,7 +334,10 @@ json::array json_strings(const std::vector<std::string>& items) {
   return out;
 }
 
-CaseService::CaseService(App& app) : app_(app) {
+CaseService::CaseService(App& app)
+    : app_(app),
+      pages_(app.db->extension<PageCache>()),
+      area_names_(app.db->extension<org::store::AreaNamesVersion>().value) {
   clock_ = [] {
     const std::int64_t fake = testing::fake_now.load();
     return fake != 0 ? fake : now_ms();
@@ -617,6 +623,58 @@ Result<Page> CaseService::list(const auth::Actor& actor, const ListQuery& query)
     }
     return page;
   });
+}
+
+namespace {
+// The page cache's key of a list page: everything list() reads of the caller
+// (user id, kind, each grant's role and area) and the parsed query; the free
+// texts last, each with its length, so that no two keys run together.
+std::string list_key(const auth::Principal& p, const ListQuery& q, std::int64_t now) {
+  std::string key = fmt::format("{}|{}|", p.user_id, p.kind);
+  auto out = std::back_inserter(key);
+  for (const auth::Grant& g : p.grants)
+    fmt::format_to(out, "{}:{};", static_cast<int>(g.role), g.area_path);
+  // An overdue page changes as time passes: it is kept within its second.
+  fmt::format_to(out, "|{}|{}|{}|{:d}|{}|{}|{}", q.status.value_or(""), q.area_id.value_or(0),
+                 q.category_id.value_or(0), q.mine, q.overdue ? now / 1000 : -1,
+                 q.warning.value_or(""), q.limit);
+  if (q.cursor) fmt::format_to(out, "|c{}:{}", q.cursor->size(), *q.cursor);
+  if (q.q) fmt::format_to(out, "|q{}:{}", q.q->size(), *q.q);
+  return key;
+}
+
+// CIVICGRID_CASE_LIST_CACHE=off renders every page (to measure the cold cost).
+bool page_cache_enabled() {
+  static const bool enabled = [] {
+    const char* env = std::getenv("CIVICGRID_CASE_LIST_CACHE");
+    return !env || std::string_view(env) != "off";
+  }();
+  return enabled;
+}
+}  // namespace
+
+Result<PageCache::Body> CaseService::list_body(
+    const auth::Actor& actor, const ListQuery& query,
+    const std::function<std::string(const Page&)>& render) const {
+  const auth::Principal& p = actor.who;
+  if (!page_cache_enabled()) {
+    auto page = list(actor, query);
+    if (!page) return fail(page.error());
+    std::string bytes = render(*page);
+    std::string etag = PageCache::etag_of(bytes);
+    return PageCache::Body{std::make_shared<const std::string>(std::move(bytes)), std::move(etag)};
+  }
+  std::vector<std::string_view> scopes;
+  for (const auth::Grant& g : p.grants)
+    if (is_viewer_role(g.role)) scopes.push_back(g.area_path);
+  // Read before list() opens its read transaction (see page_cache.hpp).
+  const std::uint64_t version =
+      pages_.fingerprint(scopes, p.user_id) + area_names_.load(std::memory_order_acquire);
+  const std::string key = list_key(p, query, now());
+  if (auto kept = pages_.find(key, version)) return std::move(*kept);
+  auto page = list(actor, query);
+  if (!page) return fail(page.error());
+  return pages_.store(key, version, render(*page));
 }
 
 // ---- actions --------------------------------------------------------------------------

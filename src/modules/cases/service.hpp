@@ -28,6 +28,7 @@
 #include "core/workcal.hpp"
 #include "modules/auth/model.hpp"
 #include "modules/cases/model.hpp"
+#include "modules/cases/page_cache.hpp"
 
 namespace cg {
 class App;
@@ -77,6 +78,11 @@ class CaseService {
   Result<CaseDetail> get(const auth::Actor& actor, std::int64_t id) const;
   Result<CaseDetail> act(const auth::Actor& actor, std::int64_t id, const ActionInput& input) const;
   Result<Page> list(const auth::Actor& actor, const ListQuery& query) const;
+  // The body of the list page list() answers, as `render` writes it: kept in
+  // the page cache (page_cache.hpp) or read, rendered and kept. Only pages
+  // that succeed are kept.
+  Result<PageCache::Body> list_body(const auth::Actor& actor, const ListQuery& query,
+                                    const std::function<std::string(const Page&)>& render) const;
   // A photo shown with a case the caller can see (404 otherwise).
   Result<PhotoBytes> photo(const auth::Actor& actor, std::int64_t case_id,
                            const std::string& file_id) const;
@@ -134,6 +140,8 @@ class CaseService {
   SupervisionReport supervise_page(const std::vector<Look>& looks, std::int64_t now) const;
 
   App& app_;
+  PageCache& pages_;
+  const std::atomic<std::uint64_t>& area_names_;  // org::store::AreaNamesVersion
   std::function<std::int64_t()> clock_;
   mutable std::mutex calendar_mutex_;
   mutable std::shared_ptr<const WorkCalendar> calendar_;

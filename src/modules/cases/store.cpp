@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "db/bulk.hpp"
+#include "modules/cases/page_cache.hpp"
 #include "modules/cases/stats_cache.hpp"
 
 namespace cg::cases::store {
@@ -532,6 +533,27 @@ std::string build_search(db::Engine engine, const Filter& f, Params& p) {
 
 }  // namespace
 
+namespace {
+// After the COMMIT: the cached list pages that may show `c` are outdated (page_cache.hpp).
+void outdate_pages(db::Conn& conn, const Case& c) {
+  if (db::Database* database = conn.database()) {
+    PageCache& pages = database->extension<PageCache>();
+    conn.after_commit(
+        [&pages, path = c.path, handler = c.handler_user_id, reporter = c.reporter_user_id] {
+          pages.case_changed(path, handler, reporter);
+        });
+  }
+}
+
+// After the COMMIT: every cached list page is outdated.
+void outdate_all_pages(db::Conn& conn) {
+  if (db::Database* database = conn.database()) {
+    PageCache& pages = database->extension<PageCache>();
+    conn.after_commit([&pages] { pages.changed_all(); });
+  }
+}
+}  // namespace
+
 // ---- categories ------------------------------------------------------------
 
 std::vector<Category> categories(db::Conn& conn) {
@@ -558,6 +580,7 @@ std::int64_t insert_category(db::Conn& conn, const Category& c, std::int64_t now
 void update_category(db::Conn& conn, const Category& c, std::int64_t now) {
   conn.exec(kUpdateCategory, {c.id, c.code, c.name, c.level, c.handler_unit, c.accept_hours,
                               c.handle_limit, c.handle_unit, now});
+  outdate_all_pages(conn);  // its name shows in every list
 }
 
 // ---- calendar --------------------------------------------------------------
@@ -655,6 +678,7 @@ std::int64_t insert_case(db::Conn& conn, const Case& c, const SealedPhone& phone
                               .at(0)
                               .i64(0);
   add_to_rollup(conn, c, share_of(c));
+  outdate_pages(conn, c);
   return id;
 }
 
@@ -690,7 +714,14 @@ bool update_case(db::Conn& conn, const Case& before, const Case& c, std::int64_t
                                                c.handling_minutes,
                                                c.supervise_at}) == 1;
   // The stored row was `before` (same version), so its share moves by the difference.
-  if (written) add_to_rollup(conn, c, difference(share_of(c), share_of(before)));
+  if (written) {
+    add_to_rollup(conn, c, difference(share_of(c), share_of(before)));
+    // Both the lists it was on and those it is on now (a new handler, another grid).
+    outdate_pages(conn, before);
+    if (c.path != before.path || c.handler_user_id != before.handler_user_id ||
+        c.reporter_user_id != before.reporter_user_id)
+      outdate_pages(conn, c);
+  }
   return written;
 }
 
@@ -837,6 +868,7 @@ std::vector<std::int64_t> stale_warnings(db::Conn& conn) {
 int clear_warnings(db::Conn& conn, std::span<const std::int64_t> ids) {
   int cleared = 0;
   for (std::int64_t id : ids) cleared += static_cast<int>(conn.exec(kClearStale, {id}));
+  if (cleared > 0) outdate_all_pages(conn);  // known by id only; rare
   return cleared;
 }
 
@@ -851,7 +883,9 @@ std::vector<Case> due_cases(db::Conn& conn, std::int64_t now, DueCursor after, s
 
 bool set_warning(db::Conn& conn, const Case& c, const std::string& warning,
                  std::optional<std::int64_t> supervise_at) {
-  return conn.exec(kSetWarning, {c.id, warning, c.version, supervise_at}) == 1;
+  const bool written = conn.exec(kSetWarning, {c.id, warning, c.version, supervise_at}) == 1;
+  if (written) outdate_pages(conn, c);
+  return written;
 }
 
 bool set_supervise_at(db::Conn& conn, const Case& c, std::optional<std::int64_t> at) {
@@ -1139,6 +1173,7 @@ void rebuild_rollups(db::Conn& conn) {
     StatsCache& cache = database->extension<StatsCache>();
     conn.after_commit([&cache] { cache.forget_all(); });
   }
+  outdate_all_pages(conn);  // after bulk writes of cases (demo, import)
   conn.exec("DELETE FROM case_rollups");
   const std::string key = fmt::format(
       "c.path, (c.created_at + {}) / {}, COALESCE(k.parent_id, k.id)", kLocalOffsetMs, kDayMs);

@@ -233,6 +233,10 @@ void set_area_place(db::Conn& conn, std::int64_t id, const std::string& path,
 void update_area(db::Conn& conn, std::int64_t id, const std::string& name, const std::string& code,
                  std::int64_t now) {
   conn.exec(kUpdateArea, {id, name, code, now});
+  if (db::Database* database = conn.database()) {
+    AreaNamesVersion& names = database->extension<AreaNamesVersion>();
+    conn.after_commit([&names] { names.value.fetch_add(1, std::memory_order_acq_rel); });
+  }
 }
 
 void delete_area(db::Conn& conn, std::int64_t id) {

@@ -4,6 +4,7 @@
 // Ranges: `begin`/`end` are a subtree's path range (end = auth::subtree_end).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +15,13 @@
 #include "modules/org/model.hpp"
 
 namespace cg::org::store {
+
+// Counts the committed renames of areas (a Database extension): other modules'
+// caches of text showing area names (the cases list's grid names) are valid
+// only while it is unchanged. Bumped by update_area() after its COMMIT.
+struct AreaNamesVersion {
+  std::atomic<std::uint64_t> value{0};
+};
 
 // ---- Areas ----
 std::optional<Area> area_by_id(db::Conn& conn, std::int64_t id);
