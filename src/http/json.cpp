@@ -5,6 +5,9 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <cmath>
+#include <iterator>
+
+#include "core/text.hpp"
 
 namespace cg::http {
 namespace {
@@ -289,8 +292,22 @@ Status Fields::finish() {
 
 // ---- QueryFields -----------------------------------------------------------
 
+std::optional<std::string> QueryFields::single(std::string_view name) {
+  auto [first, last] = req_.query.equal_range(std::string(name));
+  if (first == last) return std::nullopt;
+  if (std::next(first) != last) {
+    add_error(std::string(name), "repeated", "参数只能出现一次");
+    return std::nullopt;
+  }
+  if (!is_valid_utf8(first->second)) {
+    add_error(std::string(name), "encoding", "应为 UTF-8 文本");
+    return std::nullopt;
+  }
+  return first->second;
+}
+
 std::optional<std::string> QueryFields::text(std::string_view name, std::size_t max_chars) {
-  auto v = req_.query_param(name);
+  auto v = single(name);
   if (!v || v->empty()) return std::nullopt;
   if (utf8_chars(*v) > max_chars) {
     add_error(std::string(name), "too-long", fmt::format("长度不能超过{}个字符", max_chars));
@@ -301,7 +318,7 @@ std::optional<std::string> QueryFields::text(std::string_view name, std::size_t 
 
 std::optional<std::int64_t> QueryFields::integer(std::string_view name, std::int64_t min,
                                                  std::int64_t max) {
-  auto v = req_.query_param(name);
+  auto v = single(name);
   if (!v || v->empty()) return std::nullopt;
   std::int64_t n = 0;
   auto r = std::from_chars(v->data(), v->data() + v->size(), n);
@@ -314,7 +331,7 @@ std::optional<std::int64_t> QueryFields::integer(std::string_view name, std::int
 }
 
 std::optional<double> QueryFields::number(std::string_view name, double min, double max) {
-  auto v = req_.query_param(name);
+  auto v = single(name);
   if (!v || v->empty()) return std::nullopt;
   double d = 0;
   auto r = std::from_chars(v->data(), v->data() + v->size(), d);

@@ -110,6 +110,10 @@ class QueryFields : public FieldErrors {
   std::optional<bool> boolean(std::string_view name);
 
  private:
+  // The parameter's one value; a repeated parameter or bytes that are not
+  // UTF-8 are field errors (nullopt), never "the first one wins".
+  std::optional<std::string> single(std::string_view name);
+
   const Request& req_;
 };
 

@@ -549,6 +549,26 @@ TEST_F(CaseApi, MalformedInputIsRefusedWithFieldErrors) {
   EXPECT_EQ(get("admin", id).at("version").as_int64(), 1);
 }
 
+// A list query names each filter once, in UTF-8: a repeated filter used to
+// mean "the first one wins" and bytes that are not UTF-8 reached the search.
+TEST_F(CaseApi, AListQueryWithARepeatedOrUndecodableParameterIsRefused) {
+  auto c = app.as("grid1_worker");
+  ASSERT_EQ(c.get("/api/v1/cases?status=reported").status, 200);
+  auto field_of = [](const HttpResponse& res) {
+    return str(res.json().at("errors").as_array().at(0).at("field"));
+  };
+  auto repeated = c.get("/api/v1/cases?status=reported&status=closed");
+  ASSERT_EQ(repeated.status, 400) << repeated.body;
+  EXPECT_EQ(field_of(repeated), "status");
+  auto repeated_limit = c.get("/api/v1/cases?limit=5&limit=6");
+  ASSERT_EQ(repeated_limit.status, 400) << repeated_limit.body;
+  EXPECT_EQ(field_of(repeated_limit), "limit");
+  auto undecodable = c.get("/api/v1/cases?q=%FF%FEabc");
+  ASSERT_EQ(undecodable.status, 400) << undecodable.body;
+  EXPECT_EQ(field_of(undecodable), "q");
+  EXPECT_EQ(c.get("/api/v1/cases?q=" + url_encode("充电桩")).status, 200);
+}
+
 // ---- rating, rework and the other actions ---------------------------------------
 
 TEST_F(CaseApi, DissatisfiedRatingReopensOnceAndFailedVerificationIsRework) {
