@@ -105,20 +105,21 @@ constexpr std::string_view kOrderLimit = " ORDER BY r.id LIMIT {}";
 
 // ---- helpers ---------------------------------------------------------------
 
-Resident read_resident(const db::Row& row) {
+// Moves the texts out of `row`: each column is read once.
+Resident read_resident(db::Row& row) {
   Resident r;
   r.id = row.i64(0);
   r.household_id = row.i64(1);
   r.grid_id = row.i64(2);
-  r.path = row.text(3);
-  r.name = row.text(4);
-  r.gender = row.text(5);
-  r.birth_date = row.opt_text(6);
-  r.id_number_masked = row.text(7);
-  r.phone_masked = row.text(8);
-  r.relation = row.text(9);
-  r.residence_type = row.text(10);
-  r.notes = row.text(11);
+  r.path = row.take_text(3);
+  r.name = row.take_text(4);
+  r.gender = row.take_text(5);
+  r.birth_date = row.take_opt_text(6);
+  r.id_number_masked = row.take_text(7);
+  r.phone_masked = row.take_text(8);
+  r.relation = row.take_text(9);
+  r.residence_type = row.take_text(10);
+  r.notes = row.take_text(11);
   r.created_at = row.i64(12);
   r.updated_at = row.i64(13);
   return r;
@@ -135,14 +136,14 @@ std::vector<std::string> split_tags(std::string_view joined) {
 }
 
 // A row of build_search(): the resident, its place and its tags.
-Resident read_listed(const db::Row& row) {
+Resident read_listed(db::Row& row) {
   Resident r = read_resident(row);
   if (!row.is_null(14)) {
-    r.household_address =
-        org::format_address(row.text(15), row.text(14), row.text(16), row.text(17));
+    r.household_address = org::format_address(row.take_text(15), row.take_text(14),
+                                              row.take_text(16), row.take_text(17));
   }
-  r.grid_name = row.text(18);
-  if (!row.is_null(19)) r.tags = split_tags(row.text(19));
+  r.grid_name = row.take_text(18);
+  if (!row.is_null(19)) r.tags = split_tags(row.take_text(19));
   return r;
 }
 
@@ -393,7 +394,9 @@ std::vector<Resident> search(db::Conn& conn, const Filter& filter) {
   add_search_values(filter, visible, values);
   const std::string& sql = search_sql(filter, visible, conn.engine(), values);
   std::vector<Resident> out;
-  for (const db::Row& row : conn.query(sql, values)) out.push_back(read_listed(row));
+  db::Rows rows = conn.query(sql, values);
+  out.reserve(rows.size());
+  for (db::Row& row : rows) out.push_back(read_listed(row));
   return out;
 }
 
