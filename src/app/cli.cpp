@@ -48,6 +48,9 @@ class BufferedStdoutSink : public spdlog::sinks::base_sink<std::mutex> {
 void setup_logging(const Config& config) {
   // On a terminal, keep the coloured sink (and its flush per line).
   if (!isatty(fileno(stdout))) {
+    // One write(2) per 64 KiB of lines (~500 requests) rather than per 4 KiB.
+    static char buffer[64 * 1024];
+    std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
     auto logger = std::make_shared<spdlog::logger>("", std::make_shared<BufferedStdoutSink>());
     spdlog::set_default_logger(std::move(logger));
     spdlog::flush_on(spdlog::level::warn);
