@@ -80,6 +80,10 @@ class Row {
   std::string blob(std::size_t i) const;
   std::optional<std::int64_t> opt_i64(std::size_t i) const;
   std::optional<std::string> opt_text(std::size_t i) const;
+  // text() and opt_text() that move a text value out of the row (leaving it
+  // empty) instead of copying it: for readers that read each column once.
+  std::string take_text(std::size_t i);
+  std::optional<std::string> take_opt_text(std::size_t i);
   const Value& value(std::size_t i) const { return values_.at(i); }
 
  private:

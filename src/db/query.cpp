@@ -14,7 +14,11 @@ std::string path_ranges_sql(std::string_view column, std::span<const PathRange> 
   std::string sql;
   for (const PathRange& r : ranges) {
     if (!sql.empty()) sql += " OR ";
-    sql += fmt::format("({0} >= {1} AND {0} < {2})", column, params.add(r.from), params.add(r.to));
+    // In this order (a function's arguments are evaluated in no set order):
+    // people::store's search lists its values without building the SQL.
+    const std::string from = params.add(r.from);
+    const std::string to = params.add(r.to);
+    sql += fmt::format("({0} >= {1} AND {0} < {2})", column, from, to);
   }
   return sql;
 }

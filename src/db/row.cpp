@@ -98,4 +98,14 @@ std::optional<std::string> Row::opt_text(std::size_t i) const {
   return text(i);
 }
 
+std::string Row::take_text(std::size_t i) {
+  if (auto* s = std::get_if<std::string>(&values_.at(i))) return std::move(*s);
+  return text(i);
+}
+
+std::optional<std::string> Row::take_opt_text(std::size_t i) {
+  if (is_null(i)) return std::nullopt;
+  return take_text(i);
+}
+
 }  // namespace cg::db

@@ -22,6 +22,7 @@ struct Route {
   std::string pattern;
   Handler handler;
   std::vector<std::string> segments;  // pattern split on '/'
+  std::vector<bool> placeholder;      // per segment: a `{name}`
   int literal_count = 0;
 };
 
@@ -47,6 +48,9 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  // Indexes into routes_ by segment count, in the order of registration:
+  // a request is compared with the routes of its length only.
+  std::vector<std::vector<std::size_t>> by_length_;
 };
 
 }  // namespace cg::http

@@ -1,5 +1,6 @@
 // A write the server acknowledged survives `kill -9`, and SIGTERM shuts the
 // server down cleanly with exit code 0. Runs the real civicgrid binary.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -9,6 +10,9 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "app/app.hpp"
@@ -30,12 +34,20 @@ int free_port() {
   return ntohs(addr.sin_port);
 }
 
-// The civicgrid binary serving `db_url` on a free port.
+// The civicgrid binary serving `db_url` on a free port; its stdout and stderr
+// go to `log_path` when one is given.
 class ServerProcess {
  public:
-  ServerProcess(const std::string& db_url, const std::string& data_dir) : port_(free_port()) {
+  ServerProcess(const std::string& db_url, const std::string& data_dir,
+                const std::string& log_path = "")
+      : port_(free_port()) {
     pid_ = ::fork();
     if (pid_ == 0) {
+      if (!log_path.empty()) {
+        int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+      }
       std::string port = std::to_string(port_);
       ::execl(CIVICGRID_BINARY, CIVICGRID_BINARY, "serve", "--db", db_url.c_str(), "--data-dir",
               data_dir.c_str(), "--port", port.c_str(), "--web-dir", "/nonexistent", nullptr);
@@ -141,6 +153,38 @@ TEST(Durability, SigtermFinishesGracefullyWithExitCodeZero) {
   int status = server.stop(SIGTERM);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Written to a file (not a terminal), log lines are buffered: the start-up
+// line is there as soon as the server answers, a request's line within about
+// a second, and the last lines at a SIGTERM.
+TEST(Durability, LogLinesReachAFileWithinASecondAndAllAtSigterm) {
+  TestApp app;
+  const std::string log = app.data_dir() + "/serve.log";
+  ServerProcess server(app.db_url(), app.data_dir(), log);
+  EXPECT_NE(read_file(log).find("已启动"), std::string::npos) << read_file(log);
+  Client c(server.port());
+  auto res = c.send("GET", "/api/v1/no-such-thing", "", "", {{"X-Request-Id", "log-test-1"}});
+  EXPECT_EQ(res.status, 404);
+  bool seen = false;
+  for (int i = 0; i < 30 && !seen; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    seen = read_file(log).find("id=log-test-1") != std::string::npos;
+  }
+  EXPECT_TRUE(seen) << "the request's line did not reach the file in 3 s: " << read_file(log);
+  c.send("GET", "/api/v1/no-such-thing", "", "", {{"X-Request-Id", "log-test-2"}});
+  const int status = server.stop(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(status));
+  const std::string all = read_file(log);
+  EXPECT_NE(all.find("id=log-test-2"), std::string::npos) << all;
+  EXPECT_NE(all.find("已停止"), std::string::npos) << all;
 }
 
 // A deployment lists its primary and standby; libpq skips the host that does

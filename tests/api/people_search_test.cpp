@@ -240,6 +240,87 @@ TEST_F(PeopleSearchApi, ListedResidentsCarryTheDetailsHouseholdGridAndTags) {
       (items[0].at("id").as_int64() == plain ? items[0] : items[1]).at("tags").as_array().empty());
 }
 
+// The search's SQL text is kept per server thread by the filter's shape (which
+// parts it has, how many scope ranges and tags) and reused with other values:
+// every shape, asked twice (built, then reused), with users of one and of
+// several scope ranges, must give exactly the expected residents, and the same
+// ones page by page as on one page.
+TEST_F(PeopleSearchApi, EveryShapeOfSearchGivesItsResidentsWhenItsTextIsReused) {
+  const Ids grids{w.grid1, w.grid2, w.grid3, w.grid4};
+  std::map<std::int64_t, Ids> named, tagged;  // grid → 钱多多 ids; those also 党员
+  for (int round = 0; round < 3; ++round) {
+    for (std::int64_t grid : grids) {
+      json::object b{{"household_id", w.household_of_grid.at(grid)},
+                     {"name", "钱多多"},
+                     {"id_number", make_id(next_seq++)},
+                     {"relation", "head"},
+                     {"residence_type", "registered"}};
+      if (round != 1) b["tags"] = json::array{"党员"};
+      auto res = app.as("admin").post("/api/v1/residents", b);
+      ASSERT_EQ(res.status, 201) << res.body;
+      named[grid].push_back(res.json().at("id").as_int64());
+      if (round != 1) tagged[grid].push_back(named[grid].back());
+    }
+  }
+  auto made = app.as("admin").post(
+      "/api/v1/users",
+      {{"username", "three_grants"},
+       {"display_name", "三处社工"},
+       {"password", Client::kPassword},
+       {"roles", json::array{{{"role", "community_worker"}, {"area_id", w.bachang}},
+                             {{"role", "grid_worker"}, {"area_id", w.grid4}}}}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::map<std::string, Ids> visible{{"admin", grids},
+                                           {"bachang_worker", {w.grid1, w.grid2}},
+                                           {"three_grants", {w.grid1, w.grid2, w.grid4}}};
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& [user, user_grids] : visible) {
+      for (bool with_tag : {false, true}) {
+        for (std::int64_t area : {std::int64_t{0}, w.grid2, w.grid4}) {
+          Ids expected;
+          for (std::int64_t grid : user_grids) {
+            if (area != 0 && grid != area) continue;
+            const Ids& ids = with_tag ? tagged[grid] : named[grid];
+            expected.insert(expected.end(), ids.begin(), ids.end());
+          }
+          std::ranges::sort(expected);
+          const bool area_visible = area == 0 || std::ranges::count(user_grids, area) > 0;
+          const std::string query = "q=" + url_encode("钱多多") +
+                                    (with_tag ? "&tag=" + url_encode("党员") : "") +
+                                    (area ? fmt::format("&area={}", area) : "");
+          const std::string what = fmt::format("pass {} {} {}", pass, user, query);
+          if (!area_visible) {
+            auto res = app.as(user).get("/api/v1/residents?" + query);
+            EXPECT_EQ(res.status, 404) << what << res.body;
+            continue;
+          }
+          EXPECT_EQ(all_pages(user, query, 200), expected) << what;
+          EXPECT_EQ(all_pages(user, query, 2), expected) << what;
+        }
+      }
+    }
+  }
+  // A phone and an ID number: one resident each, in scope or not.
+  const std::string id_number = make_id(next_seq++);
+  json::object b{{"household_id", w.household_of_grid.at(w.grid4)},
+                 {"name", "孙有号"},
+                 {"id_number", id_number},
+                 {"phone", "13912345678"},
+                 {"relation", "head"},
+                 {"residence_type", "registered"}};
+  auto res = app.as("admin").post("/api/v1/residents", b);
+  ASSERT_EQ(res.status, 201) << res.body;
+  const Ids one{res.json().at("id").as_int64()};
+  for (int pass = 0; pass < 2; ++pass) {
+    EXPECT_EQ(all_pages("three_grants", "q=13912345678", 20), one);
+    EXPECT_EQ(all_pages("three_grants", "q=" + id_number, 20), one);
+    EXPECT_TRUE(all_pages("bachang_worker", "q=13912345678", 20).empty());
+    EXPECT_EQ(all_pages("admin", "q=" + id_number, 20), one);
+    EXPECT_EQ(all_pages("admin", fmt::format("q={}&area={}", id_number, w.grid4), 20), one);
+    EXPECT_TRUE(all_pages("admin", fmt::format("q={}&area={}", id_number, w.grid1), 20).empty());
+  }
+}
+
 // A database from before 0061 (grams keyed by gram and resident only): the
 // migration keys every existing gram with its resident's path.
 TEST_F(PeopleSearchApi, Migration0061KeysExistingGramsWithTheirResidentsPaths) {

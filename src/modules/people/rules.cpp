@@ -15,11 +15,6 @@
 namespace cg::people::detail {
 namespace {
 
-std::chrono::year_month_day today_in_china() {
-  using namespace std::chrono;
-  return year_month_day{floor<days>(system_clock::now() + hours(8))};
-}
-
 std::string today_iso() {
   const std::string d = today_compact();
   return d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2);
@@ -269,6 +264,11 @@ void PlaceCache::decorate(Resident& resident) {
   if (!it->second) return;
   resident.household_address = it->second->address;
   resident.grid_name = it->second->grid_name;
+}
+
+std::chrono::year_month_day today_in_china() {
+  using namespace std::chrono;
+  return year_month_day{floor<days>(system_clock::now() + hours(8))};
 }
 
 std::string today_compact() {

@@ -2,6 +2,7 @@
 // transfer.cpp for import and export). Internal to the module.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -78,6 +79,8 @@ class PlaceCache {
   std::map<std::int64_t, std::optional<org::Place>> places_;
 };
 
+// Today's date in China (UTC+8): ages and ID numbers are reckoned by it.
+std::chrono::year_month_day today_in_china();
 // "20261123", the date in China, for file names.
 std::string today_compact();
 

@@ -337,11 +337,22 @@ Result<Tag> PeopleService::create_tag(const auth::Actor& actor, const std::strin
 
 std::optional<int> age_of(const Resident& resident) {
   if (!resident.birth_date || resident.birth_date->size() != 10) return std::nullopt;
+  // Plain arithmetic on the digits: a page lists up to 200 residents, and the
+  // date formatted and cut into strings per resident showed in the profile.
   const std::string& b = *resident.birth_date;
-  const std::string today = detail::today_compact();
-  const int years = std::stoi(today.substr(0, 4)) - std::stoi(b.substr(0, 4));
-  const bool before_birthday = today.substr(4) < b.substr(5, 2) + b.substr(8, 2);
-  return years - (before_birthday ? 1 : 0);
+  const auto number = [&b](std::size_t at, std::size_t n) -> std::optional<int> {
+    int v = 0;
+    auto [end, ec] = std::from_chars(b.data() + at, b.data() + at + n, v);
+    if (ec != std::errc() || end != b.data() + at + n) return std::nullopt;
+    return v;
+  };
+  const auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
+  if (!year || !month || !day) return std::nullopt;
+  const std::chrono::year_month_day today = detail::today_in_china();
+  const int years = static_cast<int>(today.year()) - *year;
+  const int today_md = static_cast<int>(static_cast<unsigned>(today.month())) * 100 +
+                       static_cast<int>(static_cast<unsigned>(today.day()));
+  return years - (today_md < *month * 100 + *day ? 1 : 0);
 }
 
 Result<std::int64_t> create_resident(db::Conn& conn, const PiiCipher& pii, const org::Place& place,
