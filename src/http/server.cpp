@@ -102,6 +102,13 @@ void append_status_line(std::string& out, int status, unsigned version) {
   out.append("\r\n");
 }
 
+// 1xx, 204 and 304 answers never carry a body, and RFC 9110 (8.6) forbids
+// Content-Length on 204 and on a 304 unless it equals the 200's, which is not
+// known here: such an answer gets neither.
+bool has_no_body(int status) {
+  return status < 200 || status == 204 || status == 304;
+}
+
 // The status line and headers of an ordinary response, written straight into
 // `out` (kept by the connection, so its capacity is reused): what Beast's
 // serializer wrote before, without a field container per response.
@@ -116,6 +123,10 @@ void response_head(std::string& out, const Response& res, unsigned version, bool
     out.append("Connection: close\r\n");
   } else if (version == 10) {
     out.append("Connection: keep-alive\r\n");
+  }
+  if (has_no_body(res.status)) {
+    out.append("\r\n");
+    return;
   }
   out.append("Content-Length: ").append(std::to_string(content_length)).append("\r\n\r\n");
 }
@@ -280,6 +291,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   void respond(Response&& res, unsigned version, bool keep_alive, bool head) {
     keep_alive_ = keep_alive;
     response_head(head_, res, version, keep_alive, res.body.size());
+    if (has_no_body(res.status)) head = true;
     body_ = std::move(res.body);
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
                                               asio::buffer(head ? std::string_view{} : body_)};

@@ -190,6 +190,12 @@ class ServerThreads : public ::testing::Test {
         return text("slow done");
       }
       if (req.path == "/big") return text(std::string(big_size, 'x'));
+      if (req.path == "/no-content" || req.path == "/not-modified") {
+        // A handler that leaves a body behind: the server must not send it.
+        http::Response res = text("stray body");
+        res.status = req.path == "/no-content" ? 204 : 304;
+        return res;
+      }
       if (req.path == "/events") {
         http::Response res;
         res.events = source;
@@ -290,6 +296,30 @@ TEST_F(ServerThreads, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
   EXPECT_EQ(rest.find("HTTP/1.1 200 OK"), 0u) << rest;
   EXPECT_NE(rest.find("Connection: close"), std::string::npos) << rest;
   EXPECT_EQ(body_of(rest), "fast /three");
+}
+
+TEST_F(ServerThreads, NoContentAndNotModifiedGoOutWithoutBodyOrContentLength) {
+  start(2);
+  Connection c(port());
+  c.send(
+      "GET /no-content HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /not-modified HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /last HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(c.read_until_closed());
+  const std::string& all = c.received();
+  std::size_t second = all.find("HTTP/1.1 304 Not Modified\r\n");
+  std::size_t third = all.find("HTTP/1.1 200 OK\r\n");
+  ASSERT_EQ(all.find("HTTP/1.1 204 No Content\r\n"), 0u) << all;
+  ASSERT_NE(second, std::string::npos) << all;
+  ASSERT_NE(third, std::string::npos) << all;
+  std::string no_content = all.substr(0, second);
+  std::string not_modified = all.substr(second, third - second);
+  for (const std::string& answer : {no_content, not_modified}) {
+    EXPECT_EQ(answer.find("Content-Length"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("stray body"), std::string::npos) << answer;
+    EXPECT_EQ(answer.size(), answer.find("\r\n\r\n") + 4) << answer;
+  }
+  EXPECT_EQ(body_of(all.substr(third)), "fast /last");
 }
 
 TEST_F(ServerThreads, AnAnswerLargerThanTheSocketBufferArrivesWhole) {
