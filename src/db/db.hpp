@@ -183,6 +183,10 @@ struct Options {
   // The most threads that write at once (the server's workers; 0: unknown).
   // SQLite's group commit stops gathering a group once this many wait.
   int writer_threads = 0;
+  // SQLite: once the WAL holds this many pages (64 MiB of 4 KiB pages) it is
+  // restarted from its beginning, and its file cut back to this size. See
+  // WalCheckpointer.
+  int wal_limit_pages = 16384;
 };
 
 class Database {

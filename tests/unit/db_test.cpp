@@ -12,6 +12,7 @@
 #include <expected>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -639,6 +640,53 @@ TEST_P(DbTest, SqliteCheckpointsTheWalWhileWritesGoOn) {
   db().close();
   db_ = Database::open(fresh_->url());
   EXPECT_EQ(count("t"), 2500);
+}
+
+TEST_P(DbTest, SqliteWalIsCutBackOnceNoReaderHoldsItAnyMore) {
+  if (!is("sqlite")) GTEST_SKIP() << "file databases only";
+  db().close();
+  Options options;
+  options.wal_limit_pages = 2000;  // 8 MiB
+  db_ = Database::open(fresh_->url(), options);
+  ddl("CREATE TABLE t (x BLOB)");
+  const std::string wal = fresh_->url().substr(7) + "-wal";
+  const std::uintmax_t limit_bytes = 2000 * 4096;
+  const std::string page(4000, 'x');
+  auto write_rows = [&] {
+    db().write([&](Conn& c) {
+      for (int j = 0; j < 50; ++j) c.exec("INSERT INTO t (x) VALUES ($1)", {Blob{page}});
+    });
+  };
+
+  // A reader (another process's, say) holds a snapshot from before the writes:
+  // no checkpoint may copy past it, so the WAL grows far beyond the limit.
+  auto other = Database::open(fresh_->url());
+  std::promise<void> holding, release;
+  std::thread reader([&] {
+    other->read([&](Conn& c) {
+      c.query_one("SELECT COUNT(*) FROM t");
+      holding.set_value();
+      release.get_future().wait();
+    });
+  });
+  holding.get_future().wait();
+  for (int i = 0; i < 140; ++i) write_rows();
+  EXPECT_GT(fs::file_size(wal), 3 * limit_bytes);
+  release.set_value();
+  reader.join();
+
+  // Once the reader is gone, writes going on find the WAL restarted and its
+  // file cut back to the limit (with a group's frames of slack).
+  bool cut_back = false;
+  int writes = 0;
+  while (writes < 400 && !cut_back) {
+    write_rows();
+    ++writes;
+    cut_back = fs::file_size(wal) <= limit_bytes + 1'000'000;
+  }
+  EXPECT_TRUE(cut_back) << "WAL " << fs::file_size(wal) << " bytes";
+  EXPECT_EQ(count("t"), (140 + writes) * 50);
+  other->close();  // last: its close checkpoints with TRUNCATE
 }
 
 TEST_P(DbTest, PostgresConnectionIsResetAfterItBreaks) {
