@@ -197,6 +197,16 @@ def children_of(pid):
     return out
 
 
+def wal_mb(engine):
+    """The size of SQLite's WAL file now (None on PostgreSQL)."""
+    if not engine.url.startswith("sqlite:"):
+        return None
+    try:
+        return round(os.path.getsize(engine.url[len("sqlite:"):] + "-wal") / 2**20, 1)
+    except OSError:
+        return 0.0
+
+
 class Server:
     def __init__(self, binary, engine, synchronous_full=False):
         self.port = free_port()
@@ -661,10 +671,12 @@ def run_engine(name, args, dataset, meta):
             r = measure(url, f"{scenario}.lua", args, fixtures_path, before_each, [server.proc.pid])
             r["peak_rss_mb"] = server.peak_rss_mb()
             r["case_list_cache"] = page_cache_delta(cache_before, page_cache_counters(server))
+            r["wal_mb"] = wal_mb(engine)
             results[scenario] = r
             server.wait_idle()
             log(f"{name}: {scenario}: {r['rps']:.0f} req/s, p99 {r['p99_ms']} ms, "
-                f"errors {r['errors']}, case-list cache {r['case_list_cache']}")
+                f"errors {r['errors']}, case-list cache {r['case_list_cache']}, "
+                f"WAL {r['wal_mb']} MB")
         server.stop()
         if name == "sqlite" and "case-submit" in args.scenarios and not args.smoke:
             server = Server(args.binary, engine, synchronous_full=True)
@@ -757,6 +769,11 @@ def report(run, machine, stamp):
     lines += ["", "ratio = requests/s ÷ the ceiling's requests/s, both measured in this run. "
               "CPU ratio = the ceiling's CPU time per request ÷ the server's (nginx workers; "
               "the insert program): what the ratio would be if each had the cores to itself."]
+    wal = [f"{scenario} {r['wal_mb']}" for scenario, r in run["results"].items()
+           if r.get("wal_mb") is not None]
+    if wal:
+        lines += ["", "SQLite's WAL file after each scenario, MB (the server bounds it near 64 "
+                  "MiB, docs/architecture.md): " + ", ".join(wal) + "."]
     if name == "postgres":
         lines += ["", "PostgreSQL runs from scripts/pg-test-server (fsync=off): its write "
                   "figures are not durable ones; the write ceiling is SQLite's."]
