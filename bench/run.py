@@ -772,7 +772,7 @@ def report(run, machine, stamp):
     wal = [f"{scenario} {r['wal_mb']}" for scenario, r in run["results"].items()
            if r.get("wal_mb") is not None]
     if wal:
-        lines += ["", "SQLite's WAL file after each scenario, MB (the server bounds it near 64 "
+        lines += ["", "SQLite's WAL file after each scenario, MB (the server bounds it at about 256 "
                   "MiB, docs/architecture.md): " + ", ".join(wal) + "."]
     if name == "postgres":
         lines += ["", "PostgreSQL runs from scripts/pg-test-server (fsync=off): its write "
@@ -787,8 +787,8 @@ def main():
     p.add_argument("--scenarios", default=",".join(SCENARIOS))
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--duration", type=int, default=10)
-    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--duration", type=int, default=8)
+    p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--offices", type=int, default=8, help="community workers filing and searching")
     p.add_argument("--grid-workers", type=int, default=20)
