@@ -348,6 +348,11 @@ class BulkRun {
       const Stop stop = pick_stop(rng_, (now_ - starts_[i]) / kDay);
       walk(c, stop, out);
       if (c.version > 1) c.warning = detail::deadline_info(*cal_, c, c.updated_at).warning;
+      if (store::is_running(c.status)) {
+        if (auto escalated = CaseService::catch_up_supervision(*cal_, c, now_)) {
+          out.events.push_back({c.id, c.street_id, std::move(*escalated)});
+        }
+      }
       previous_ = Previous{c.id, c.number, c.status};
       out.cases.back().c = std::move(c);
     }
@@ -625,7 +630,7 @@ class BulkRun {
                    c.escalated_at,
                    c.dispatched_at,
                    c.handling_minutes,
-                   store::is_running(c.status) ? std::optional<std::int64_t>(0) : std::nullopt});
+                   c.supervise_at});
       }
       cases.finish();
       db::BulkInsert events(conn, "case_events",

@@ -1020,6 +1020,38 @@ std::optional<std::int64_t> CaseService::supervise_at(const WorkCalendar& cal, c
   return next_look(cal, c, d, now);
 }
 
+std::optional<Event> CaseService::catch_up_supervision(const WorkCalendar& cal, Case& c,
+                                                       std::int64_t now) {
+  const DeadlineInfo d = deadline_info(cal, c, now);
+  std::optional<Event> escalated;
+  if (escalation_due(c, d)) {
+    constexpr std::int64_t kPassEvery = 60'000;
+    const std::int64_t at = std::min(std::max(*d.deadline + kPassEvery, c.updated_at), now);
+    const std::string from_level = c.level;
+    c.level = c.level == "grid" ? "community" : "street";
+    c.escalated_at = at;
+    c.updated_at = at;
+    c.version += 1;
+    json::object data{{"from_level", from_level},
+                      {"to_level", c.level},
+                      {"deadline", *d.deadline},
+                      {"auto", true}};
+    escalated = Event{0,
+                      at,
+                      std::nullopt,
+                      actor_name(auth::system_actor().who),
+                      "system",
+                      "escalate",
+                      c.status,
+                      c.status,
+                      fmt::format("超期未办结，自动上报至{}层级督办", level_title(c.level)),
+                      json::serialize(data)};
+  }
+  c.warning = d.warning;
+  c.supervise_at = supervise_at(cal, c, now);
+  return escalated;
+}
+
 // Whether a pass changes the case: an overdue case escalates once per missed
 // deadline (a new deadline, after an extension or rework, that is missed again
 // escalates once more, up to the street); otherwise its warning follows the clock.
