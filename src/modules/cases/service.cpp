@@ -241,6 +241,11 @@ std::string actor_name(const auth::Principal& p) {
   return p.display_name.empty() ? p.username : p.display_name;
 }
 
+// Where an escalation takes a case: one level up (the street is the top).
+std::string level_above(std::string_view level) {
+  return level == "grid" ? "community" : "street";
+}
+
 std::int64_t handle_deadline(const WorkCalendar& cal, const Category& cat, std::int64_t start) {
   if (cat.handle_unit == "days")
     return cal.add_working_days(start, static_cast<int>(cat.handle_limit));
@@ -830,7 +835,7 @@ Result<CaseDetail> CaseService::act(const auth::Actor& actor, std::int64_t id,
       n.extension_reason.clear();
     } else if (a == "escalate") {
       if (c.level == "street") return fail(illegal(*rule, c, "工单已在街道层级，不能再上报"));
-      n.level = c.level == "grid" ? "community" : "street";
+      n.level = level_above(c.level);
       step.data["from_level"] = c.level;
       step.data["to_level"] = n.level;
     } else if (a == "extend") {
@@ -914,6 +919,24 @@ constexpr std::int64_t kYearMs = 365LL * 24 * 3'600'000;
 
 std::string_view level_title(std::string_view level) {
   return level == "grid" ? "网格" : level == "community" ? "社区" : "街道";
+}
+
+// The timeline event of an automatic escalation of `c` to `to_level` at `at`,
+// for missing `deadline`.
+Event escalation_event(const Case& c, const std::string& to_level, std::int64_t deadline,
+                       std::int64_t at) {
+  json::object data{
+      {"from_level", c.level}, {"to_level", to_level}, {"deadline", deadline}, {"auto", true}};
+  return {0,
+          at,
+          std::nullopt,
+          actor_name(auth::system_actor().who),
+          "system",
+          "escalate",
+          c.status,
+          c.status,
+          fmt::format("超期未办结，自动上报至{}层级督办", level_title(to_level)),
+          json::serialize(data)};
 }
 }  // namespace
 
@@ -1027,25 +1050,11 @@ std::optional<Event> CaseService::catch_up_supervision(const WorkCalendar& cal, 
   if (escalation_due(c, d)) {
     constexpr std::int64_t kPassEvery = 60'000;
     const std::int64_t at = std::min(std::max(*d.deadline + kPassEvery, c.updated_at), now);
-    const std::string from_level = c.level;
-    c.level = c.level == "grid" ? "community" : "street";
+    escalated = escalation_event(c, level_above(c.level), *d.deadline, at);
+    c.level = level_above(c.level);
     c.escalated_at = at;
     c.updated_at = at;
     c.version += 1;
-    json::object data{{"from_level", from_level},
-                      {"to_level", c.level},
-                      {"deadline", *d.deadline},
-                      {"auto", true}};
-    escalated = Event{0,
-                      at,
-                      std::nullopt,
-                      actor_name(auth::system_actor().who),
-                      "system",
-                      "escalate",
-                      c.status,
-                      c.status,
-                      fmt::format("超期未办结，自动上报至{}层级督办", level_title(c.level)),
-                      json::serialize(data)};
   }
   c.warning = d.warning;
   c.supervise_at = supervise_at(cal, c, now);
@@ -1091,20 +1100,13 @@ SupervisionReport CaseService::supervise_page(const std::vector<Look>& looks,
         store::set_supervise_at(conn, c, next);
       } else if (escalation_due(c, d)) {
         Case n = c;
-        n.level = c.level == "grid" ? "community" : "street";
+        n.level = level_above(c.level);
         n.escalated_at = now;
         n.warning = d.warning;
         n.supervise_at = supervise_at(*calendar(), n, now);
         if (!store::update_case(conn, c, n, now)) continue;
-        json::object data{{"from_level", c.level},
-                          {"to_level", n.level},
-                          {"deadline", *d.deadline},
-                          {"auto", true}};
-        store::insert_event(
-            conn, c.id, c.street_id,
-            {0, now, std::nullopt, actor_name(system.who), "system", "escalate", c.status, c.status,
-             fmt::format("超期未办结，自动上报至{}层级督办", level_title(n.level)),
-             json::serialize(data)});
+        store::insert_event(conn, c.id, c.street_id,
+                            escalation_event(c, n.level, *d.deadline, now));
         app_.audit->record(
             conn, system,
             audit_entry("escalate", c,
